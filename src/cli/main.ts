@@ -1,0 +1,64 @@
+// `cooldown`: the command line. `proxy` is the default command; each command loads only what it needs.
+import { Command, InvalidArgumentError } from 'commander';
+import { version } from '../server/admin-routes.ts';
+
+function integer(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number');
+  return Number(value);
+}
+
+function usd(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive amount in USD');
+  return n;
+}
+
+const program = new Command('cooldown')
+  .description(
+    'A gateway for rate-limited LLM and REST APIs: queues instead of failing, pools keys, caches, caps spend.',
+  )
+  .version(version);
+
+program
+  .command('proxy', { isDefault: true })
+  .description('run the gateway (the default command)')
+  .option('--host <host>', 'address to listen on (default 127.0.0.1; env COOLDOWN_HOST)')
+  .option('--port <port>', 'port to listen on (default 8787; env COOLDOWN_PORT or PORT)', integer)
+  .option('--config <file>', 'YAML config file (env COOLDOWN_CONFIG; default ./cooldown.yaml if present)')
+  .option(
+    '--no-optimize',
+    'leave prompts untouched (context optimization is accepted now and arrives in a later release)',
+  )
+  .option('--no-cache', 'answer nothing from the cache (the response cache arrives in a later release)')
+  .option('--no-rate-limit', 'turn off egress shaping (upstream-aware limits arrive in a later release)')
+  .option('--log-file <file>', 'write JSON log lines to this file instead of stdout')
+  .option(
+    '--budget <usd>',
+    'global daily spend cap in USD (env COOLDOWN_BUDGET; enforced once spend control lands)',
+    usd,
+  )
+  .action(async (options) => (await import('./proxy-command.ts')).runProxy(options));
+
+program
+  .command('mock')
+  .description('run the simulated rate-limited provider, to try the gateway offline')
+  .option('--host <host>', 'address to listen on', '127.0.0.1')
+  .option('--port <port>', 'port to listen on', integer, 9999)
+  .option(
+    '--dialect <name>',
+    'rate-limit headers and errors of: openai, anthropic, cerebras, groq, nvidia',
+    'openai',
+  )
+  .option('--rpm <n>', 'hidden requests per minute per key', integer)
+  .option('--tpm <n>', 'hidden tokens per minute per key', integer)
+  .option('--latency-ms <n>', 'delay before each answer', integer, 0)
+  .option('--chunk-delay-ms <n>', 'delay between stream chunks', integer, 0)
+  .action(async (options) => (await import('./mock-command.ts')).runMock(options));
+
+const config = program.command('config').description('inspect configuration');
+config
+  .command('check [file]')
+  .description('validate a config file (and the environment) and print the effective config, secrets masked')
+  .action(async (file) => (await import('./config-command.ts')).runConfigCheck(file));
+
+await program.parseAsync(process.argv);

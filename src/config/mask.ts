@@ -1,0 +1,50 @@
+// Secrets shown masked (`sk-pro...abcd`) wherever config or keys are displayed.
+import type { Rate } from './units.ts';
+import { formatDuration } from './units.ts';
+
+/** First 6 and last 4 characters of a long secret; short ones are hidden whole. */
+export function maskSecret(secret: string): string {
+  return secret.length >= 16 ? `${secret.slice(0, 6)}...${secret.slice(-4)}` : '***';
+}
+
+/** Hides the password of `scheme://user:password@host`. */
+export function maskUrlCredentials(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
+}
+
+function isRate(v: unknown): v is Rate {
+  return typeof v === 'object' && v !== null && 'count' in v && 'perMs' in v && Object.keys(v).length === 2;
+}
+
+const SECRET_KEYS = new Set(['admin_token', 'key']);
+const URL_KEYS = new Set(['outbound_proxy', 'redis', 'url']);
+const DURATION_KEYS = new Set([
+  'request_timeout',
+  'shutdown_grace',
+  'header_timeout',
+  'reset_buffer',
+  'timeout',
+  'connect_timeout',
+  'idle_timeout',
+  'ttl',
+]);
+
+/** The config as a user would write it back: secrets masked, durations and rates in their units. */
+export function displayConfig(node: unknown, key = ''): unknown {
+  if (key === 'keys' && Array.isArray(node) && node.every((k) => typeof k === 'string'))
+    return node.map(maskSecret);
+  if (typeof node === 'string') {
+    if (SECRET_KEYS.has(key)) return maskSecret(node);
+    if (URL_KEYS.has(key)) return maskUrlCredentials(node);
+    return node;
+  }
+  if (typeof node === 'number' && DURATION_KEYS.has(key)) return formatDuration(node);
+  if (isRate(node)) return `${node.count}/${formatDuration(node.perMs).replace(/^1(?=[a-z]+$)/, '')}`;
+  if (Array.isArray(node)) return node.map((v) => displayConfig(v));
+  if (typeof node === 'object' && node !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(node)) out[k] = displayConfig(v, k);
+    return out;
+  }
+  return node;
+}

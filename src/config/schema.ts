@@ -1,0 +1,187 @@
+// The one config schema: every section of the file, its defaults, and the types derived from it.
+import { z } from 'zod';
+import { dialectNames } from '../dialects/registry.ts';
+import { DURATION_HINT, parseDuration, parseRate, parseSize, RATE_HINT, SIZE_HINT } from './units.ts';
+
+function unit<T>(parse: (v: string | number) => T | undefined, hint: string) {
+  return z.union([z.string(), z.number()]).transform((value, ctx) => {
+    const parsed = parse(value);
+    if (parsed === undefined) {
+      ctx.issues.push({
+        code: 'custom',
+        input: value,
+        message: `invalid value ${JSON.stringify(value)}: ${hint}`,
+      });
+      return z.NEVER;
+    }
+    return parsed;
+  });
+}
+
+const duration = unit(parseDuration, DURATION_HINT);
+const size = unit(parseSize, SIZE_HINT);
+const rate = unit(parseRate, RATE_HINT);
+const count = z.number().int().positive();
+
+/** A list, or one comma-separated string (how pools arrive from env vars). */
+const keyList = z
+  .union([z.string(), z.array(z.string())])
+  .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((k) => k.trim()).filter((k) => k.length > 0));
+
+const httpUrl = z.string().refine((v) => /^https?:\/\/[^\s/]+/.test(v) && URL.canParse(v), {
+  message: 'must be an http:// or https:// URL',
+});
+
+/** Per-key limits of an LLM upstream, or the pace of a REST upstream. */
+const limitsSchema = z.strictObject({
+  rpm: count.optional(),
+  rpd: count.optional(),
+  tpm: count.optional(),
+  tpd: count.optional(),
+  /** Anthropic-style separate input / output token limits per minute. */
+  itpm: count.optional(),
+  otpm: count.optional(),
+  /** REST: a leaky bucket, `rate` with up to `burst` at once. */
+  rate: rate.optional(),
+  burst: count.optional(),
+  max_concurrent: count.optional(),
+});
+
+export const upstreamSchema = z.strictObject({
+  url: httpUrl,
+  dialect: z.enum(dialectNames).prefault('openai'),
+  keys: keyList.prefault([]),
+  balance: z.enum(['round_robin', 'least_loaded', 'most_remaining']).prefault('most_remaining'),
+  limits: limitsSchema.prefault({}),
+  rate_limits: z
+    .strictObject({
+      use_headers: z.boolean().prefault(true),
+      header_fallback: z.boolean().prefault(true),
+      header_timeout: duration.prefault('5s'),
+      reset_buffer: duration.prefault('100ms'),
+    })
+    .prefault({}),
+  queue: z.strictObject({ max_size: count.prefault(1000), timeout: duration.prefault('60s') }).prefault({}),
+  retries: z.strictObject({ max: z.number().int().min(0).max(10).prefault(2) }).prefault({}),
+  /** Time to the response head; defaults to `server.request_timeout`. */
+  timeout: duration.optional(),
+  connect_timeout: duration.prefault('10s'),
+  /** Longest silence between two body chunks; defaults to `timeout`. */
+  idle_timeout: duration.optional(),
+  /** Keep-alive connections per upstream origin. */
+  max_connections: count.prefault(256),
+  /** Output-token bound assumed when a request gives none (for reservations). */
+  default_max_tokens: count.prefault(4096),
+});
+
+const fallbackSchema = z.strictObject({ upstream: z.string(), model: z.string().optional() });
+
+const modelRouteSchema = z.strictObject({
+  match: z.string().min(1),
+  upstream: z.string(),
+  model: z.string().optional(),
+  fallbacks: z.array(fallbackSchema).prefault([]),
+  stream_rescue: z.boolean().prefault(false),
+});
+
+const hostPattern = z
+  .string()
+  .regex(/^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i, {
+    message: 'must be a host name like api.github.com or *.example.com (no scheme, port or path)',
+  })
+  .transform((v) => v.toLowerCase());
+
+const hostRouteSchema = z.strictObject({
+  match: hostPattern,
+  upstream: z.string().optional(),
+  limits: z.strictObject({ rate: rate.optional(), burst: count.optional() }).optional(),
+});
+
+const clientLimits = z.strictObject({ rpm: count.optional(), tpm: count.optional() });
+
+const budgetSchema = z.strictObject({
+  scope: z.enum(['global', 'client', 'upstream']).prefault('global'),
+  name: z.string().optional(),
+  period: z.enum(['daily', 'weekly', 'monthly']).prefault('daily'),
+  limit_usd: z.number().positive(),
+});
+
+export const configSchema = z.strictObject({
+  server: z
+    .strictObject({
+      host: z.string().min(1).prefault('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).prefault(8787),
+      admin_token: z.string().min(1).optional(),
+      max_body: size.prefault('10mb'),
+      request_timeout: duration.prefault('120s'),
+      trust_proxy: z.union([z.boolean(), z.string()]).prefault(false),
+      /** More names this gateway is reached by (besides loopback, IPs and single-label names). */
+      hostnames: z.array(z.string().transform((v) => v.toLowerCase())).prefault([]),
+      /** How long in-flight requests may take to finish on shutdown. */
+      shutdown_grace: duration.prefault('10s'),
+    })
+    .prefault({}),
+  upstreams: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/), upstreamSchema).prefault({}),
+  routes: z
+    .strictObject({
+      models: z.array(modelRouteSchema).prefault([]),
+      hosts: z.array(hostRouteSchema).prefault([]),
+      /** Upstream for `/v1/*` requests that carry no model (`GET /v1/models`, files, ...). */
+      default: z.string().optional(),
+    })
+    .prefault({}),
+  clients: z
+    .strictObject({
+      identify_by: z.enum(['api_key', 'virtual_key', 'ip']).prefault('api_key'),
+      limits: clientLimits.prefault({}),
+      keys: z
+        .array(
+          z.strictObject({
+            name: z.string().min(1),
+            key: z.string().min(1),
+            limits: clientLimits.optional(),
+            budget: z.number().positive().optional(),
+          }),
+        )
+        .prefault([]),
+    })
+    .prefault({}),
+  cache: z
+    .strictObject({
+      enabled: z.boolean().prefault(true),
+      ttl: duration.prefault('5m'),
+      max_size_mb: z.number().positive().prefault(100),
+      max_entries: count.prefault(10_000),
+      store: z.enum(['memory', 'sqlite', 'redis']).prefault('memory'),
+      semantic: z
+        .strictObject({
+          enabled: z.boolean().prefault(false),
+          threshold: z.number().min(0).max(1).prefault(0.95),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  budgets: z.array(budgetSchema).prefault([]),
+  optimize: z.strictObject({ enabled: z.boolean().prefault(true) }).prefault({}),
+  /** Egress shaping as a whole (`--no-rate-limit` turns it off). */
+  rate_limit: z.strictObject({ enabled: z.boolean().prefault(true) }).prefault({}),
+  store: z
+    .strictObject({ sqlite: z.string().prefault('./.cooldown/state.db'), redis: z.string().optional() })
+    .prefault({}),
+  log: z
+    .strictObject({
+      level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).prefault('info'),
+      file: z.string().optional(),
+      /** One line per request at info level. */
+      requests: z.boolean().prefault(true),
+    })
+    .prefault({}),
+  outbound_proxy: httpUrl.optional(),
+});
+
+export type RawConfig = z.input<typeof configSchema>;
+export type ParsedConfig = z.output<typeof configSchema>;
+export type UpstreamConfig = ParsedConfig['upstreams'][string];
+export type ModelRouteConfig = ParsedConfig['routes']['models'][number];
+export type HostRouteConfig = ParsedConfig['routes']['hosts'][number];
+export type LimitsConfig = UpstreamConfig['limits'];

@@ -1,0 +1,81 @@
+// What the gateway knows about one upstream API, as data plus small pure functions.
+
+export type DialectName = 'openai' | 'anthropic' | 'cerebras' | 'groq' | 'nvidia' | 'generic';
+
+/** The wire shape a dialect speaks: request/response bodies, stream events and error bodies. */
+export type WireFamily = 'openai' | 'anthropic' | 'generic';
+
+/** Response headers as undici and node:http give them: lower-case names. */
+export type HeaderBag = Readonly<Record<string, string | string[] | undefined>>;
+
+export type LimitDimension = 'requests' | 'tokens' | 'input_tokens' | 'output_tokens';
+/** 'unspecified': the upstream reports remaining and reset but not the window's length (generic REST). */
+export type LimitWindow = 'second' | 'minute' | 'hour' | 'day' | 'unspecified';
+
+/** How an upstream writes the time until a window resets. */
+export type ResetFormat =
+  | 'duration' // Go style, relative: `1s`, `6m0s`, `12ms`, `2m59.56s` (OpenAI, Groq)
+  | 'seconds' // relative seconds, maybe fractional: `11.38` (Cerebras)
+  | 'timestamp' // absolute RFC 3339: `2026-08-21T12:40:59Z` (Anthropic)
+  | 'epoch-or-seconds'; // epoch seconds when large, relative seconds otherwise (generic REST APIs)
+
+/** Where one rate-limit window lives in the headers. */
+export interface RateLimitHeaderSpec {
+  readonly dimension: LimitDimension;
+  readonly window: LimitWindow;
+  readonly limit: string;
+  readonly remaining: string;
+  readonly reset: string;
+  readonly resetFormat: ResetFormat;
+}
+
+/** One window as the upstream reported it, normalized. Absent fields were absent or untrustworthy. */
+export interface RateLimitWindowState {
+  dimension: LimitDimension;
+  window: LimitWindow;
+  limit?: number;
+  remaining?: number;
+  /** Wall-clock epoch ms at which the window is full again. */
+  resetAt?: number;
+}
+
+export interface RateLimitReading {
+  windows: RateLimitWindowState[];
+  /** From `retry-after-ms` or `retry-after` (seconds or HTTP-date), relative to now. */
+  retryAfterMs?: number;
+  /** Header values that were present but ignored (malformed, negative, absurd), for a debug log. */
+  rejected: string[];
+}
+
+/** Token usage of one answer, as the upstream reported it. */
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  /** Input tokens served from the provider's prompt cache (a subset of, or beside, inputTokens). */
+  cachedInputTokens?: number;
+}
+
+/** Reads an SSE stream's text as it passes, for usage and for how the stream ended. */
+export interface StreamObserver {
+  /** Text of the next chunk, exactly as it went to the client. */
+  push(text: string): void;
+  /** The usage seen so far (cumulative where the dialect reports it cumulatively). */
+  usage(): Usage | undefined;
+  /** True once the dialect's end-of-stream marker passed (`[DONE]`, `message_stop`). */
+  finished(): boolean;
+  /** An error event the upstream sent in-band, if any. */
+  upstreamError(): string | undefined;
+}
+
+export interface Dialect {
+  readonly name: DialectName;
+  readonly family: WireFamily;
+  /** How the upstream's key is sent. `prefix` goes before the key (`Bearer `). */
+  readonly auth: { readonly header: string; readonly prefix: string };
+  /** Rate-limit header windows this upstream sends; empty when it sends none (NVIDIA). */
+  readonly rateLimitHeaders: readonly RateLimitHeaderSpec[];
+  /** Whether the upstream accepts `stream_options.include_usage` (OpenAI-style streams). */
+  readonly streamUsageOption: boolean;
+  usageFromBody(body: unknown): Usage | undefined;
+  observeStream(): StreamObserver;
+}

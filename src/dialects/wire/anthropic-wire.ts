@@ -1,0 +1,82 @@
+// Anthropic Messages wire format: usage from bodies and from message_start / message_delta events.
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import type { StreamObserver, Usage } from '../types.ts';
+import { isRecord, numberField, tryParseJson } from './json-peek.ts';
+
+interface AnthropicUsageFields {
+  input?: number;
+  cacheWrite?: number;
+  cacheRead?: number;
+  output?: number;
+}
+
+function readFields(usage: Record<string, unknown>): AnthropicUsageFields {
+  return {
+    input: numberField(usage, 'input_tokens'),
+    cacheWrite: numberField(usage, 'cache_creation_input_tokens'),
+    cacheRead: numberField(usage, 'cache_read_input_tokens'),
+    output: numberField(usage, 'output_tokens'),
+  };
+}
+
+function toUsage(f: AnthropicUsageFields): Usage | undefined {
+  if (f.input === undefined && f.output === undefined) return undefined;
+  // `input_tokens` excludes cache reads and writes; the total input is their sum.
+  const inputTokens = (f.input ?? 0) + (f.cacheWrite ?? 0) + (f.cacheRead ?? 0);
+  const usage: Usage = { inputTokens, outputTokens: f.output ?? 0 };
+  if (f.cacheRead) usage.cachedInputTokens = f.cacheRead;
+  return usage;
+}
+
+export function anthropicUsage(body: unknown): Usage | undefined {
+  if (!isRecord(body) || !isRecord(body.usage)) {
+    // count_tokens answers `{input_tokens}` with no usage wrapper
+    if (isRecord(body) && typeof body.input_tokens === 'number') return toUsage(readFields(body));
+    return undefined;
+  }
+  return toUsage(readFields(body.usage));
+}
+
+/** message_start carries the input side; each message_delta carries cumulative counts. */
+export function observeAnthropicStream(): StreamObserver {
+  const fields: AnthropicUsageFields = {};
+  let seen = false;
+  let finished = false;
+  let error: string | undefined;
+  const merge = (usage: unknown) => {
+    if (!isRecord(usage)) return;
+    const f = readFields(usage);
+    for (const k of ['input', 'cacheWrite', 'cacheRead', 'output'] as const) {
+      if (f[k] !== undefined) fields[k] = f[k];
+    }
+    seen = true;
+  };
+  const parser = createParser({
+    onEvent(event: EventSourceMessage) {
+      switch (event.event) {
+        case 'message_start': {
+          const body = tryParseJson(event.data);
+          if (isRecord(body) && isRecord(body.message)) merge(body.message.usage);
+          break;
+        }
+        case 'message_delta': {
+          const body = tryParseJson(event.data);
+          if (isRecord(body)) merge(body.usage);
+          break;
+        }
+        case 'message_stop':
+          finished = true;
+          break;
+        case 'error':
+          error = event.data;
+          break;
+      }
+    },
+  });
+  return {
+    push: (text) => parser.feed(text),
+    usage: () => (seen ? toUsage(fields) : undefined),
+    finished: () => finished,
+    upstreamError: () => error,
+  };
+}

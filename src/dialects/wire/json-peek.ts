@@ -1,0 +1,82 @@
+// Cheap checks on JSON text before paying for JSON.parse: most stream events carry no usage.
+
+/** True when `text` has `"name":` followed by an object (not null), whatever the spacing. */
+export function hasObjectField(text: string, name: string): boolean {
+  const needle = `"${name}"`;
+  let at = text.indexOf(needle);
+  while (at !== -1) {
+    let i = skipSpace(text, at + needle.length);
+    if (text.charCodeAt(i) === 58 /* : */) {
+      i = skipSpace(text, i + 1);
+      if (text.charCodeAt(i) === 123 /* { */) return true;
+    }
+    at = text.indexOf(needle, at + needle.length);
+  }
+  return false;
+}
+
+/** Index of the first non-whitespace character (JSON whitespace: space, tab, LF, CR) from `i`. */
+function skipSpace(text: string, i: number): number {
+  for (;;) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 10 && c !== 13) return i;
+    i++;
+  }
+}
+
+export function tryParseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function numberField(obj: Record<string, unknown>, name: string): number | undefined {
+  const v = obj[name];
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined;
+}
+
+/**
+ * The last `"usage": {...}` object in a JSON text, parsed alone. Answers put usage at the end, and
+ * parsing only that slice keeps large bodies (embeddings, long completions) off the parser.
+ */
+export function lastObjectField(text: string, name: string): Record<string, unknown> | undefined {
+  const needle = `"${name}"`;
+  let at = text.lastIndexOf(needle);
+  while (at !== -1) {
+    let i = skipSpace(text, at + needle.length);
+    if (text.charCodeAt(i) === 58 /* : */) {
+      i = skipSpace(text, i + 1);
+      if (text.charCodeAt(i) === 123 /* { */) {
+        const end = matchingBrace(text, i);
+        if (end !== -1) {
+          const parsed = tryParseJson(text.slice(i, end + 1));
+          return isRecord(parsed) ? parsed : undefined;
+        }
+      }
+    }
+    at = at === 0 ? -1 : text.lastIndexOf(needle, at - 1);
+  }
+  return undefined;
+}
+
+/** Index of the `}` closing the object opened at `start`, skipping strings; -1 if unbalanced. */
+function matchingBrace(text: string, start: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = start; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \ */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123) depth++;
+    else if (c === 125 && --depth === 0) return i;
+  }
+  return -1;
+}

@@ -1,0 +1,63 @@
+// OpenAI wire format (also Cerebras, Groq, NVIDIA and other compatible servers): usage and streams.
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import type { StreamObserver, Usage } from '../types.ts';
+import { hasObjectField, isRecord, numberField, tryParseJson } from './json-peek.ts';
+
+/** Usage from a Chat Completions, Completions, Embeddings or Responses body (or a stream chunk). */
+export function openaiUsage(body: unknown): Usage | undefined {
+  if (!isRecord(body)) return undefined;
+  const usage = isRecord(body.usage)
+    ? body.usage
+    : isRecord(body.x_groq) && isRecord(body.x_groq.usage)
+      ? body.x_groq.usage // Groq puts stream usage here
+      : isRecord(body.response) && isRecord(body.response.usage)
+        ? body.response.usage // Responses API stream events wrap the response
+        : undefined;
+  if (!usage) return undefined;
+  const input = numberField(usage, 'prompt_tokens') ?? numberField(usage, 'input_tokens');
+  if (input === undefined) return undefined;
+  const output = numberField(usage, 'completion_tokens') ?? numberField(usage, 'output_tokens') ?? 0;
+  const details = isRecord(usage.prompt_tokens_details)
+    ? usage.prompt_tokens_details
+    : isRecord(usage.input_tokens_details)
+      ? usage.input_tokens_details
+      : undefined;
+  const cached = details ? numberField(details, 'cached_tokens') : undefined;
+  return cached
+    ? { inputTokens: input, outputTokens: output, cachedInputTokens: cached }
+    : { inputTokens: input, outputTokens: output };
+}
+
+const TERMINAL_RESPONSE_EVENTS = new Set(['response.completed', 'response.failed', 'response.incomplete']);
+
+/** Watches an OpenAI-style SSE stream: `data: {chunk}` ... `data: [DONE]` (Responses API: typed events). */
+export function observeOpenaiStream(): StreamObserver {
+  let usage: Usage | undefined;
+  let finished = false;
+  let error: string | undefined;
+  const parser = createParser({
+    onEvent(event: EventSourceMessage) {
+      const data = event.data;
+      if (data === '[DONE]') {
+        finished = true;
+        return;
+      }
+      if (event.event !== undefined && TERMINAL_RESPONSE_EVENTS.has(event.event)) finished = true;
+      if (event.event === 'error' || (data.includes('"error"') && hasObjectField(data, 'error'))) {
+        error = data;
+        return;
+      }
+      // Usage is cumulative in every dialect that repeats it, so the last one seen wins.
+      if (data.includes('"usage"') && (hasObjectField(data, 'usage') || data.includes('"x_groq"'))) {
+        const found = openaiUsage(tryParseJson(data));
+        if (found) usage = found;
+      }
+    },
+  });
+  return {
+    push: (text) => parser.feed(text),
+    usage: () => usage,
+    finished: () => finished,
+    upstreamError: () => error,
+  };
+}

@@ -1,0 +1,42 @@
+// The 400s the real APIs give for requests they cannot accept: bad JSON, missing model, messages, max_tokens.
+import { isAnthropicRoute, type MockRoute } from './routes.ts';
+
+export interface RequestProblem {
+  message: string;
+  param?: string;
+  code?: string;
+}
+
+const missing = (param: string): RequestProblem => ({
+  message: `Missing required parameter: '${param}'.`,
+  param,
+  code: 'missing_required_parameter',
+});
+const anthropicMissing = (field: string): RequestProblem => ({ message: `${field}: Field required` });
+
+/** The first problem with the request, or undefined when the endpoint would accept it. */
+export function findProblem(
+  route: MockRoute,
+  body: Record<string, unknown> | undefined,
+  anthropicVersion: unknown,
+): RequestProblem | undefined {
+  if (isAnthropicRoute(route)) {
+    if (anthropicVersion === undefined) return { message: 'anthropic-version: header is required' };
+    if (!body) return { message: 'Invalid JSON in request body' };
+    if (typeof body.model !== 'string') return anthropicMissing('model');
+    if (!Array.isArray(body.messages)) return anthropicMissing('messages');
+    if (route === 'messages' && typeof body.max_tokens !== 'number') return anthropicMissing('max_tokens');
+    return undefined;
+  }
+  if (!body) {
+    return {
+      message:
+        "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The API expects a JSON payload.)",
+    };
+  }
+  if (typeof body.model !== 'string' || body.model === '')
+    return { message: 'you must provide a model parameter' };
+  if (route === 'chat' && !Array.isArray(body.messages)) return missing('messages');
+  if (route === 'embeddings' && body.input === undefined) return missing('input');
+  return undefined;
+}

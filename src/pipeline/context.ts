@@ -1,0 +1,85 @@
+// What one request carries through the stages: the client's side, what parsing and routing found,
+// and how it ended.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HostRouteConfig } from '../config/schema.ts';
+import type { Usage } from '../dialects/types.ts';
+import type { ErrorCode } from '../errors/codes.ts';
+import type { ClientDialect } from '../errors/render.ts';
+import type { Upstream } from '../upstreams/upstream.ts';
+
+/** `api`: an LLM API call to the gateway's own `/v1/*`; `rest`: a host-routed REST call. */
+export type RequestKind = 'api' | 'rest';
+
+export interface Target {
+  readonly upstream: Upstream;
+  /** `https://api.openai.com` */
+  readonly origin: string;
+  /** Path and query on the upstream. */
+  readonly path: string;
+}
+
+export interface RequestContext {
+  readonly id: string;
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  /** Monotonic ms when the request arrived. */
+  readonly startedAt: number;
+  /** Path and query as the client sent them. */
+  readonly url: string;
+  /** Path without the query. */
+  readonly path: string;
+  /** Host header, normalized (lower case, no port). */
+  readonly host: string;
+  /** Aborted when the client goes away; cancels the upstream call. */
+  readonly abort: AbortController;
+  kind: RequestKind;
+  clientDialect: ClientDialect;
+  hostRoute: HostRouteConfig | undefined;
+  /** The request body, when it was read (API calls with JSON bodies). */
+  body: Buffer | undefined;
+  json: Record<string, unknown> | undefined;
+  /** True when `json` was changed and `body` must be rebuilt from it before sending. */
+  jsonChanged: boolean;
+  model: string | undefined;
+  stream: boolean;
+  target: Target | undefined;
+  /** Set once the response head went to the client; errors after that go in-band. */
+  headSent: boolean;
+  status: number;
+  usage: Usage | undefined;
+  errorCode: ErrorCode | undefined;
+}
+
+export function createContext(
+  id: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  startedAt: number,
+  host: string,
+): RequestContext {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  return {
+    id,
+    req,
+    res,
+    startedAt,
+    url,
+    path: q === -1 ? url : url.slice(0, q),
+    host,
+    abort: new AbortController(),
+    kind: 'api',
+    clientDialect: 'openai',
+    hostRoute: undefined,
+    body: undefined,
+    json: undefined,
+    jsonChanged: false,
+    model: undefined,
+    stream: false,
+    target: undefined,
+    headSent: false,
+    status: 0,
+    usage: undefined,
+    errorCode: undefined,
+  };
+}

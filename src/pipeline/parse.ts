@@ -1,0 +1,50 @@
+// Stage: read an API call's JSON body for what routing and limits need: model, stream, bounds.
+import { isRecord } from '../dialects/wire/json-peek.ts';
+import { GatewayError } from '../errors/gateway-error.ts';
+import type { RequestContext } from './context.ts';
+import { readBody } from './read-body.ts';
+
+/** Endpoints that cannot be routed without a model. */
+const MODEL_REQUIRED = new Set([
+  '/v1/chat/completions',
+  '/v1/completions',
+  '/v1/embeddings',
+  '/v1/responses',
+  '/v1/messages',
+  '/v1/messages/count_tokens',
+]);
+
+export interface ParseStageDeps {
+  maxBody: number;
+}
+
+function isJson(contentType: string | undefined): boolean {
+  return contentType?.includes('json') === true;
+}
+
+export function createParseStage(deps: ParseStageDeps) {
+  return async function parse(ctx: RequestContext): Promise<void> {
+    if (ctx.kind !== 'api' || ctx.req.method !== 'POST') return;
+    const required = MODEL_REQUIRED.has(ctx.path);
+    // Uploads (multipart audio, files) on other paths go through unread.
+    if (!required && !isJson(ctx.req.headers['content-type'])) return;
+    const body = await readBody(ctx.req, deps.maxBody);
+    ctx.body = body;
+    let json: unknown;
+    try {
+      json = JSON.parse(body.toString('utf8'));
+    } catch (err) {
+      throw new GatewayError('invalid_json', `The request body is not valid JSON: ${(err as Error).message}`);
+    }
+    if (!isRecord(json)) throw new GatewayError('invalid_request', 'The request body must be a JSON object.');
+    ctx.json = json;
+    const model = json.model;
+    if (typeof model === 'string' && model.length > 0) ctx.model = model;
+    else if (required || model !== undefined) {
+      throw new GatewayError('invalid_request', 'The request body needs a "model" string.', {
+        param: 'model',
+      });
+    }
+    ctx.stream = json.stream === true;
+  };
+}

@@ -1,0 +1,56 @@
+// Reads a request body whole, refusing at once anything over the size bound.
+import type { IncomingMessage } from 'node:http';
+import { GatewayError } from '../errors/gateway-error.ts';
+
+function tooLarge(maxBytes: number): GatewayError {
+  return new GatewayError(
+    'payload_too_large',
+    `The request body is larger than the gateway's limit of ${maxBytes} bytes.`,
+    {
+      details: { maxBytes },
+    },
+  );
+}
+
+/** Refuses a declared Content-Length over the bound before a byte is read. */
+export function checkDeclaredLength(req: IncomingMessage, maxBytes: number): void {
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > maxBytes) throw tooLarge(maxBytes);
+}
+
+export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  checkDeclaredLength(req, maxBytes);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('aborted', onAborted);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        cleanup();
+        req.pause();
+        reject(tooLarge(maxBytes));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    };
+    const onError = (err: Error) => {
+      cleanup();
+      reject(new GatewayError('invalid_request', 'The request body could not be read.', { cause: err }));
+    };
+    const onAborted = () => onError(new Error('client aborted the upload'));
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('aborted', onAborted);
+  });
+}

@@ -1,0 +1,77 @@
+// Stage: pick the upstream (by Host, by explicit header, by model, or the default) and its URL.
+import { GatewayError } from '../errors/gateway-error.ts';
+import type { ModelRouter } from '../routing/model-routes.ts';
+import { joinUpstreamPath } from '../routing/url-join.ts';
+import type { Upstream, UpstreamSet } from '../upstreams/upstream.ts';
+import type { RequestContext } from './context.ts';
+
+export interface RouteStageDeps {
+  upstreams: UpstreamSet;
+  modelRouter: ModelRouter;
+  /** Upstream for API calls without a model, by the client's dialect. */
+  defaults: { openai: Upstream | undefined; anthropic: Upstream | undefined };
+}
+
+function pickByHeader(deps: RouteStageDeps, name: string): Upstream {
+  const upstream = deps.upstreams.byName.get(name);
+  if (!upstream) {
+    const known = [...deps.upstreams.byName.keys()].join(', ');
+    throw new GatewayError(
+      'route_not_found',
+      `Unknown upstream "${name}" in x-cooldown-upstream (known: ${known}).`,
+    );
+  }
+  return upstream;
+}
+
+function pickByModel(ctx: RequestContext, deps: RouteStageDeps, model: string): Upstream {
+  const match = deps.modelRouter.match(model);
+  const upstream = match && deps.upstreams.byName.get(match.upstream);
+  if (!match || !upstream) {
+    throw new GatewayError(
+      'route_not_found',
+      `No route for model "${model}". Add one under routes.models, prefix the model with an upstream name (openai/${model}), or send x-cooldown-upstream.`,
+      { param: 'model' },
+    );
+  }
+  if (match.model !== model && ctx.json) {
+    ctx.json.model = match.model;
+    ctx.jsonChanged = true;
+  }
+  return upstream;
+}
+
+/** `GET /v1/models` and other model-less calls: Anthropic-looking requests go to the Anthropic default. */
+function pickDefault(ctx: RequestContext, deps: RouteStageDeps): Upstream {
+  const anthropicLike =
+    ctx.clientDialect === 'anthropic' || ctx.req.headers['anthropic-version'] !== undefined;
+  const upstream = anthropicLike ? (deps.defaults.anthropic ?? deps.defaults.openai) : deps.defaults.openai;
+  if (!upstream) {
+    throw new GatewayError(
+      'route_not_found',
+      `No upstream for ${ctx.path}: set routes.default or send x-cooldown-upstream.`,
+    );
+  }
+  return upstream;
+}
+
+export function createRouteStage(deps: RouteStageDeps) {
+  return function route(ctx: RequestContext): void {
+    if (ctx.kind === 'rest') {
+      const upstream = deps.upstreams.forHostRoute(ctx.hostRoute!)!;
+      ctx.target = upstream.base
+        ? { upstream, origin: upstream.base.origin, path: joinUpstreamPath(upstream.base, ctx.url) }
+        : { upstream, origin: `https://${ctx.host}`, path: ctx.url };
+      return;
+    }
+    const explicit = ctx.req.headers['x-cooldown-upstream'];
+    const upstream =
+      typeof explicit === 'string' && explicit !== ''
+        ? pickByHeader(deps, explicit)
+        : ctx.model !== undefined
+          ? pickByModel(ctx, deps, ctx.model)
+          : pickDefault(ctx, deps);
+    const base = upstream.base!;
+    ctx.target = { upstream, origin: base.origin, path: joinUpstreamPath(base, ctx.url) };
+  };
+}

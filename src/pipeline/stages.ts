@@ -1,0 +1,27 @@
+// The request's path through the gateway, in order. The one place that states the order.
+import type { RequestContext } from './context.ts';
+
+/** A stage does one job on the request; it may answer early by throwing a GatewayError. */
+export type Stage = (ctx: RequestContext) => void | Promise<void>;
+
+export interface PipelineStages {
+  /** REST host or the gateway's own API; no open proxy. */
+  host: Stage;
+  /** JSON body of API calls: model, stream flag. */
+  parse: Stage;
+  /** Upstream and URL: by Host, header, model or default. */
+  route: Stage;
+  /** Send upstream, relay the answer, streams included. */
+  forward: Stage;
+}
+
+export function orderStages(s: PipelineStages): readonly Stage[] {
+  return [s.host, s.parse, s.route, s.forward];
+}
+
+export async function runStages(stages: readonly Stage[], ctx: RequestContext): Promise<void> {
+  for (const stage of stages) {
+    const pending = stage(ctx);
+    if (pending) await pending;
+  }
+}

@@ -1,0 +1,42 @@
+// Upstream call failures (connect, timeouts, resets) as gateway errors with stable codes.
+import { GatewayError } from '../errors/gateway-error.ts';
+
+const TIMEOUTS = new Set([
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ETIMEDOUT',
+]);
+
+/** Marks a request whose client went away: there is nobody left to answer. */
+export class ClientGone extends Error {
+  override readonly name = 'ClientGone';
+}
+
+export function upstreamFailure(err: unknown, upstreamName: string, timeoutMs: number): GatewayError {
+  const code = (err as { code?: string }).code ?? '';
+  if (TIMEOUTS.has(code)) {
+    const what =
+      code === 'UND_ERR_CONNECT_TIMEOUT'
+        ? 'accept a connection'
+        : code === 'UND_ERR_BODY_TIMEOUT'
+          ? 'keep sending'
+          : 'answer';
+    return new GatewayError(
+      'upstream_timeout',
+      `Upstream "${upstreamName}" did not ${what} in time (${timeoutMs} ms).`,
+      {
+        cause: err,
+        retryAfterSeconds: 1,
+      },
+    );
+  }
+  return new GatewayError(
+    'upstream_unavailable',
+    `Upstream "${upstreamName}" could not be reached (${code || (err as Error).message}).`,
+    {
+      cause: err,
+      retryAfterSeconds: 1,
+    },
+  );
+}

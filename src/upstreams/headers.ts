@@ -1,0 +1,82 @@
+// Which headers cross the gateway, in each direction, and the credential swap on the way out.
+import type { Dialect } from '../dialects/types.ts';
+
+/** Connection-level headers (RFC 9110 §7.6.1) and ones undici sets itself. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'expect',
+]);
+
+/** Where clients put API keys; replaced by the upstream's own key when it has keys. */
+const CREDENTIALS = new Set(['authorization', 'x-api-key', 'api-key', 'x-goog-api-key']);
+
+export interface OutgoingHeaderOptions {
+  /** The upstream key to send; undefined passes the client's own credentials through. */
+  key: string | undefined;
+  dialect: Dialect;
+  /** The body was rebuilt, so its length changed (undici sets the new one). */
+  bodyRebuilt: boolean;
+  /** Ask for an uncompressed answer, because the gateway reads it (usage). */
+  identityEncoding: boolean;
+}
+
+/** Client request headers -> upstream request headers, as a flat [name, value, ...] list. */
+export function outgoingHeaders(rawHeaders: readonly string[], options: OutgoingHeaderOptions): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!.toLowerCase();
+    if (HOP_BY_HOP.has(name)) continue;
+    if (name.startsWith('x-cooldown-')) continue;
+    if (options.key !== undefined && CREDENTIALS.has(name)) continue;
+    if (options.bodyRebuilt && name === 'content-length') continue;
+    if (options.identityEncoding && name === 'accept-encoding') continue;
+    out.push(name, rawHeaders[i + 1]!);
+  }
+  if (options.key !== undefined)
+    out.push(options.dialect.auth.header, options.dialect.auth.prefix + options.key);
+  return out;
+}
+
+const RESPONSE_DROP = new Set([...HOP_BY_HOP].filter((h) => h !== 'host'));
+
+export interface IncomingHeaderOptions {
+  requestId: string;
+  upstreamName: string;
+  /** The body goes out with a different length than upstream sent (or unknown). */
+  dropLength: boolean;
+}
+
+/** Upstream response headers -> client response headers, plus the gateway's own. */
+export function incomingHeaders(
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+  options: IncomingHeaderOptions,
+): string[] {
+  const out: string[] = [];
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined || RESPONSE_DROP.has(name)) continue;
+    if (options.dropLength && name === 'content-length') continue;
+    // The upstream's id stays available for support tickets; ours is the one clients correlate with.
+    const outName = name === 'x-request-id' ? 'x-upstream-request-id' : name;
+    if (typeof value === 'string') out.push(outName, value);
+    else for (const v of value) out.push(outName, v);
+  }
+  out.push(
+    'x-request-id',
+    options.requestId,
+    'x-proxy',
+    'cooldown',
+    'x-cooldown-upstream',
+    options.upstreamName,
+  );
+  return out;
+}

@@ -1,0 +1,83 @@
+// An upstream at run time: its config, dialect, where it lives, its connection pool and its keys.
+import type { Dispatcher } from 'undici';
+import type { Config, ResolvedUpstream } from '../config/load.ts';
+import { type HostRouteConfig, upstreamSchema } from '../config/schema.ts';
+import { dialects } from '../dialects/registry.ts';
+import type { Dialect } from '../dialects/types.ts';
+import { parseUpstreamBase, type UpstreamBase } from '../routing/url-join.ts';
+import { createDispatcher } from './dispatcher.ts';
+import { createKeyRing, type KeyRing } from './key-ring.ts';
+
+export interface Upstream {
+  readonly name: string;
+  readonly config: ResolvedUpstream;
+  readonly dialect: Dialect;
+  /** Where requests go; undefined for a host route's implicit upstream (`https://<Host>`). */
+  readonly base: UpstreamBase | undefined;
+  readonly dispatcher: Dispatcher;
+  readonly keys: KeyRing;
+}
+
+export interface UpstreamSet {
+  readonly byName: ReadonlyMap<string, Upstream>;
+  /** The implicit upstream of each host route that names none. */
+  forHostRoute(route: HostRouteConfig): Upstream | undefined;
+  close(): Promise<void>;
+}
+
+export interface UpstreamSetOptions {
+  ambientProxy: boolean;
+}
+
+function build(
+  config: ResolvedUpstream,
+  outboundProxy: string | undefined,
+  options: UpstreamSetOptions,
+  fixed: boolean,
+): Upstream {
+  const base = fixed ? parseUpstreamBase(config.url) : undefined;
+  return {
+    name: config.name,
+    config,
+    dialect: dialects[config.dialect],
+    base,
+    keys: createKeyRing(config.keys),
+    dispatcher: createDispatcher({
+      ...(base ? { origin: base.origin } : {}),
+      connections: config.max_connections,
+      connectTimeoutMs: config.connect_timeout,
+      proxy: outboundProxy,
+      ambientProxy: options.ambientProxy,
+    }),
+  };
+}
+
+export function createUpstreamSet(config: Config, options: UpstreamSetOptions): UpstreamSet {
+  const byName = new Map<string, Upstream>();
+  for (const u of Object.values(config.upstreams))
+    byName.set(u.name, build(u, config.outbound_proxy, options, true));
+
+  const implicit = new Map<HostRouteConfig, Upstream>();
+  for (const route of config.routes.hosts) {
+    if (route.upstream !== undefined) continue;
+    const parsed = upstreamSchema.parse({ url: 'https://host-route.invalid', dialect: 'generic' });
+    const timeout = config.server.request_timeout;
+    const resolved: ResolvedUpstream = {
+      ...parsed,
+      name: `host:${route.match}`,
+      timeout,
+      idle_timeout: timeout,
+      passthrough: true,
+    };
+    implicit.set(route, build(resolved, config.outbound_proxy, options, false));
+  }
+
+  return {
+    byName,
+    forHostRoute: (route) =>
+      route.upstream !== undefined ? byName.get(route.upstream) : implicit.get(route),
+    async close() {
+      await Promise.all([...byName.values(), ...implicit.values()].map((u) => u.dispatcher.close()));
+    },
+  };
+}

@@ -1,0 +1,100 @@
+// The CLI as users run it: start, answer, drain on SIGTERM and exit 0; config check and config errors.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { runCli } from '../support/cli.ts';
+import { type MockUpstream, startMockUpstream } from '../support/mock-upstream.ts';
+
+describe('cooldown CLI', () => {
+  let mock: MockUpstream;
+  let dir: string;
+
+  before(async () => {
+    mock = await startMockUpstream({ streamChunks: 3 });
+    dir = mkdtempSync(join(tmpdir(), 'cooldown-cli-'));
+  });
+  after(async () => {
+    await mock.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('starts with built-in defaults, answers /health, forwards, and drains a stream on SIGTERM', async () => {
+    const run = runCli([], {
+      COOLDOWN_PORT: '0',
+      OPENAI_API_URL: mock.url,
+      OPENAI_API_KEY: 'sk-test-cli-key-000000001',
+    });
+    try {
+      const started = await run.waitForLog(/listening/);
+      const url = started.url as string;
+      const health = (await (await fetch(`${url}/health`)).json()) as { status: string; upstreams: string[] };
+      assert.equal(health.status, 'ok');
+      assert.deepEqual(health.upstreams, ['openai']);
+
+      mock.setStepMode(true);
+      const res = await fetch(`${url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'gpt-4o', stream: true, messages: [] }),
+      });
+      const reader = res.body!.getReader();
+      const first = await reader.read();
+      assert.ok(!first.done);
+
+      run.child.kill('SIGTERM');
+      await run.waitForLog(/shutting down/);
+      mock.setStepMode(false);
+      mock.release(100);
+      let rest = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        rest += new TextDecoder().decode(value);
+      }
+      assert.ok(rest.includes('data: [DONE]'), 'the in-flight stream finished');
+      assert.equal(await run.exited(), 0);
+    } finally {
+      run.child.kill('SIGKILL');
+    }
+  });
+
+  test('config check prints the effective config with keys masked', async () => {
+    const file = join(dir, 'good.yaml');
+    writeFileSync(
+      file,
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a config file's ${VAR}, not a template
+      'upstreams:\n  groq:\n    keys: ${MY_GROQ_KEYS}\n    limits: { rpm: 30, tpm: 6000 }\n',
+    );
+    const run = runCli(['config', 'check', file], {
+      MY_GROQ_KEYS: 'gsk_live_abcdefghijklmnop1234,gsk_live_zyxwvutsrqponm5678',
+    });
+    assert.equal(await run.exited(), 0);
+    const out = run.stdout();
+    assert.match(out, /gsk_li\.\.\.1234/);
+    assert.match(out, /gsk_li\.\.\.5678/);
+    assert.ok(!out.includes('abcdefghijklmnop'), 'no key in clear');
+    assert.match(out, /url: https:\/\/api\.groq\.com\/openai\/v1/);
+    assert.match(out, /rpm: 30/);
+  });
+
+  test('config check names the file, the key path and the problem', async () => {
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'upstreams:\n  openai:\n    tmeout: 5s\n    queue: { timeout: 5x }\n');
+    const run = runCli(['config', 'check', file]);
+    assert.equal(await run.exited(), 2);
+    const err = run.stderr();
+    assert.ok(err.includes(file));
+    assert.match(err, /upstreams\.openai\.tmeout: unknown key/);
+    assert.match(err, /upstreams\.openai\.queue\.timeout: invalid value "5x"/);
+  });
+
+  test('the proxy refuses to start on a broken config, saying why', async () => {
+    const file = join(dir, 'broken.yaml');
+    writeFileSync(file, 'server:\n  port: [not, a, port\n');
+    const run = runCli(['--config', file]);
+    assert.equal(await run.exited(), 2);
+    assert.match(run.stderr(), new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+`));
+  });
+});

@@ -1,0 +1,58 @@
+// Runs the real `cooldown` CLI as a child process, the way a user starts it.
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../../bin/cooldown.js', import.meta.url));
+
+export interface CliRun {
+  readonly child: ChildProcessWithoutNullStreams;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the first stdout JSON log line whose `msg` matches. */
+  waitForLog(pattern: RegExp): Promise<Record<string, unknown>>;
+  exited(): Promise<number | null>;
+}
+
+export function runCli(args: string[], env: Record<string, string> = {}): CliRun {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: 'pipe',
+  });
+  let out = '';
+  let err = '';
+  const waiters: Array<{ pattern: RegExp; resolve: (line: Record<string, unknown>) => void }> = [];
+  const scan = () => {
+    for (const line of out.split('\n')) {
+      if (!line.startsWith('{')) continue;
+      const parsed = JSON.parse(line) as Record<string, unknown>;
+      for (const w of [...waiters]) {
+        if (typeof parsed.msg === 'string' && w.pattern.test(parsed.msg)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(parsed);
+        }
+      }
+    }
+  };
+  child.stdout.on('data', (c: Buffer) => {
+    out += c.toString();
+    scan();
+  });
+  child.stderr.on('data', (c: Buffer) => {
+    err += c.toString();
+  });
+  const exit = once(child, 'exit').then(([code]) => code as number | null);
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    waitForLog(pattern) {
+      return new Promise((resolve, reject) => {
+        waiters.push({ pattern, resolve });
+        scan();
+        exit.then((code) => reject(new Error(`cooldown exited (${code}) before logging ${pattern}: ${err}`)));
+      });
+    },
+    exited: () => exit,
+  };
+}

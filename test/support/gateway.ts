@@ -1,0 +1,32 @@
+// Starts a real gateway on 127.0.0.1:0 from a config tree, for integration tests.
+
+import type { Env } from '../../src/config/expand.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { createGateway, type Gateway } from '../../src/gateway.ts';
+import { silentLogger } from '../../src/log/logger.ts';
+
+export interface TestGateway {
+  readonly url: string;
+  readonly gateway: Gateway;
+  close(): Promise<void>;
+}
+
+/** `tree` is a config as YAML would give it; the port is always ephemeral, the logger silent. */
+export async function startGateway(tree: Record<string, unknown> = {}, env: Env = {}): Promise<TestGateway> {
+  const server = { ...(tree.server as Record<string, unknown> | undefined), host: '127.0.0.1', port: 0 };
+  const config = loadConfig({ tree: { ...tree, server }, env, cwd: '/nonexistent' });
+  const gateway = createGateway({ config, logger: silentLogger(), env });
+  const url = await gateway.listen();
+  return { url, gateway, close: () => gateway.close() };
+}
+
+/** A config whose `openai` and `anthropic` upstreams both point at one mock. */
+export function mockConfig(mockUrl: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    upstreams: {
+      openai: { url: mockUrl, keys: ['sk-upstream-openai-key-0001'] },
+      anthropic: { url: mockUrl, dialect: 'anthropic', keys: ['sk-ant-upstream-key-0001'] },
+    },
+    ...extra,
+  };
+}
