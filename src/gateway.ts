@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { hasAmbientProxy } from './config/env.ts';
 import type { Env } from './config/expand.ts';
 import type { Config } from './config/load.ts';
-import { createLogger, type Logger } from './log/logger.ts';
+import { createLogOutput, type Logger, type LogOutput } from './log/logger.ts';
+import { createRequestLog } from './observe/request-log.ts';
 import { createForwardStage } from './pipeline/forward.ts';
 import { createHostStage } from './pipeline/host.ts';
 import { createParseStage } from './pipeline/parse.ts';
@@ -19,7 +20,7 @@ import { createUpstreamSet, type Upstream } from './upstreams/upstream.ts';
 export interface GatewayDeps {
   config: Config;
   clock?: Clock;
-  logger?: Logger;
+  log?: LogOutput;
   env?: Env;
 }
 
@@ -27,6 +28,7 @@ export interface Gateway {
   readonly app: FastifyInstance;
   readonly config: Config;
   readonly logger: Logger;
+  readonly log: LogOutput;
   /** Starts listening; resolves to the base URL (`http://127.0.0.1:8787`). */
   listen(): Promise<string>;
   /** Stops accepting, lets in-flight requests finish within `server.shutdown_grace`, closes pools. */
@@ -41,7 +43,8 @@ function firstByDialect(upstreams: Iterable<Upstream>, family: 'openai' | 'anthr
 export function createGateway(deps: GatewayDeps): Gateway {
   const { config } = deps;
   const clock = deps.clock ?? systemClock;
-  const logger = deps.logger ?? createLogger({ level: config.log.level, file: config.log.file });
+  const log = deps.log ?? createLogOutput({ level: config.log.level, file: config.log.file });
+  const logger = log.logger;
   const upstreams = createUpstreamSet(config, { ambientProxy: hasAmbientProxy(deps.env ?? process.env) });
   const hostRouter = createHostRouter(config.routes.hosts);
   const named = config.routes.default !== undefined ? upstreams.byName.get(config.routes.default) : undefined;
@@ -70,7 +73,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
     stages,
     clock,
     logger,
-    logRequests: config.log.requests,
+    requestLog:
+      config.log.requests && logger.isLevelEnabled('info') ? createRequestLog(log.writeLine) : undefined,
     // While draining, a keep-alive connection whose last response just ended is closed at once,
     // so shutdown waits for in-flight work only, not for clients' idle pools.
     onResponseClosed: () => {
@@ -89,6 +93,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     app,
     config,
     logger,
+    log,
     async listen() {
       await app.listen({ host: config.server.host, port: config.server.port });
       const address = app.server.address();
@@ -110,7 +115,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       await Promise.race([app.close(), grace]);
       clearTimeout(timer);
       await upstreams.close();
-      logger.flush();
+      log.flush();
     },
   };
 }

@@ -51,7 +51,7 @@ export async function runProxy(options: ProxyOptions): Promise<void> {
     { url, upstreams, config: config.source ?? 'defaults' },
     `cooldown listening on ${url}`,
   );
-  gateway.logger.flush();
+  gateway.log.flush();
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -60,7 +60,7 @@ export async function runProxy(options: ProxyOptions): Promise<void> {
     }
     stopping = true;
     gateway.logger.info({ signal }, 'shutting down: finishing in-flight requests');
-    gateway.logger.flush();
+    gateway.log.flush();
     gateway.close().then(
       () => process.exit(0),
       (err) => {

@@ -30,8 +30,10 @@ export interface RequestContext {
   readonly path: string;
   /** Host header, normalized (lower case, no port). */
   readonly host: string;
-  /** Aborted when the client goes away; cancels the upstream call. */
-  readonly abort: AbortController;
+  /** The client went away (closed before its response finished). */
+  clientGone: boolean;
+  /** Cancels whatever the request waits on (the upstream call), set by the stage that waits. */
+  cancel: (() => void) | undefined;
   kind: RequestKind;
   clientDialect: ClientDialect;
   hostRoute: HostRouteConfig | undefined;
@@ -46,6 +48,8 @@ export interface RequestContext {
   /** Set once the response head went to the client; errors after that go in-band. */
   headSent: boolean;
   status: number;
+  /** The upstream's response headers, once they arrived. */
+  upstreamHeaders: Readonly<Record<string, string | string[] | undefined>> | undefined;
   usage: Usage | undefined;
   errorCode: ErrorCode | undefined;
 }
@@ -67,7 +71,8 @@ export function createContext(
     url,
     path: q === -1 ? url : url.slice(0, q),
     host,
-    abort: new AbortController(),
+    clientGone: false,
+    cancel: undefined,
     kind: 'api',
     clientDialect: 'openai',
     hostRoute: undefined,
@@ -79,6 +84,7 @@ export function createContext(
     target: undefined,
     headSent: false,
     status: 0,
+    upstreamHeaders: undefined,
     usage: undefined,
     errorCode: undefined,
   };

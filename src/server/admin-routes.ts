@@ -1,27 +1,49 @@
 // The gateway's own endpoints: /health (open), the rest behind the admin token when one is set.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import pkg from '../../package.json' with { type: 'json' };
+import { GatewayError } from '../errors/gateway-error.ts';
+import { renderError } from '../errors/render.ts';
 import type { Clock } from '../time/clock.ts';
 
 export interface AdminRouteDeps {
   clock: Clock;
   startedAt: number;
   upstreamNames: readonly string[];
-  /** Hands requests that name a REST host (not this gateway) to the proxy. */
-  isForeignHost(request: FastifyRequest): boolean;
-  proxy(request: FastifyRequest, reply: FastifyReply): Promise<void>;
 }
 
 export const version: string = pkg.version;
 
+/** Paths the gateway answers itself (on its own host names); everything else is proxied. */
+export const ADMIN_PATHS: ReadonlySet<string> = new Set([
+  '/health',
+  '/stats',
+  '/metrics',
+  '/cache',
+  '/dashboard',
+]);
+
 export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps): void {
-  app.get('/health', async (request, reply) => {
-    if (deps.isForeignHost(request)) return deps.proxy(request, reply);
-    return {
-      status: 'ok',
-      version,
-      uptime_s: Math.round((deps.clock.monotonic() - deps.startedAt) / 1000),
-      upstreams: deps.upstreamNames,
-    };
+  // Admin errors look like every other gateway error.
+  app.setNotFoundHandler((request, reply) => {
+    const err = new GatewayError(
+      'route_not_found',
+      `No ${request.method} ${request.url.split('?')[0]} on this gateway.`,
+    );
+    const { status, headers, body } = renderError(err, 'openai');
+    reply.code(status).headers(headers).send(body);
   });
+  app.setErrorHandler((error, _request, reply) => {
+    const err =
+      error instanceof GatewayError
+        ? error
+        : new GatewayError('internal', 'The admin endpoint failed.', { cause: error });
+    const { status, headers, body } = renderError(err, 'openai');
+    reply.code(status).headers(headers).send(body);
+  });
+  app.get('/health', async () => ({
+    status: 'ok',
+    version,
+    uptime_s: Math.round((deps.clock.monotonic() - deps.startedAt) / 1000),
+    upstreams: deps.upstreamNames,
+  }));
 }

@@ -1,9 +1,11 @@
-// The HTTP server: fastify with bodies left unread (stages read them), admin routes, a catch-all proxy.
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+// The HTTP server. Proxied requests go straight from node:http to the stages (the hot path stays
+// free of framework work); the gateway's own endpoints are fastify routes with its lifecycle.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { hostName } from '../routing/host-name.ts';
 import type { HostRouter } from '../routing/host-routes.ts';
 import type { Clock } from '../time/clock.ts';
-import { registerAdminRoutes } from './admin-routes.ts';
+import { ADMIN_PATHS, registerAdminRoutes } from './admin-routes.ts';
 import type { ProxyHandler } from './proxy-handler.ts';
 import { createRequestIds } from './request-id.ts';
 
@@ -15,33 +17,36 @@ export interface AppDeps {
   trustProxy: boolean | string;
 }
 
+function adminPath(url: string): boolean {
+  const q = url.indexOf('?');
+  const path = q === -1 ? url : url.slice(0, q);
+  return ADMIN_PATHS.has(path) || path.startsWith('/dashboard/');
+}
+
 export function createApp(deps: AppDeps): FastifyInstance {
+  const requestId = createRequestIds();
+  // Admin paths on a REST host's name belong to that host (`Host: api.github.com` + `/health`).
+  const isAdmin = (req: IncomingMessage) =>
+    adminPath(req.url ?? '/') && deps.hostRouter.match(hostName(req.headers.host)) === undefined;
   const app = Fastify({
     logger: false,
-    genReqId: createRequestIds(),
+    genReqId: requestId,
     trustProxy: deps.trustProxy,
-    // Fastify answers 503 to requests that arrive while it drains for shutdown.
-    return503OnClosing: true,
     forceCloseConnections: 'idle',
-    // Longer than common client pools' idle time, so clients don't race a server-side close.
-    keepAliveTimeout: 65_000,
+    serverFactory(fastifyHandler) {
+      const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+        if (isAdmin(req)) fastifyHandler(req, res);
+        else void deps.proxy(requestId(req), req, res);
+      });
+      // Longer than common client pools' idle time, so clients don't race a server-side close.
+      server.keepAliveTimeout = 65_000;
+      return server;
+    },
   });
-  // Bodies stay unread here: API stages read JSON with their own bound, REST bodies stream through.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
-
-  const proxy = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    reply.hijack();
-    await deps.proxy(request.id, request.raw, reply.raw);
-  };
   registerAdminRoutes(app, {
     clock: deps.clock,
     startedAt: deps.clock.monotonic(),
     upstreamNames: deps.upstreamNames,
-    isForeignHost: (request) => deps.hostRouter.match(hostName(request.headers.host)) !== undefined,
-    proxy,
   });
-  app.all('/', proxy);
-  app.all('/*', proxy);
   return app;
 }

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toGatewayError } from '../errors/gateway-error.ts';
 import { renderError } from '../errors/render.ts';
 import type { Logger } from '../log/logger.ts';
+import type { RequestLog } from '../observe/request-log.ts';
 import { createContext, type RequestContext } from '../pipeline/context.ts';
 import { runStages, type Stage } from '../pipeline/stages.ts';
 import { hostName } from '../routing/host-name.ts';
@@ -13,7 +14,8 @@ export interface ProxyHandlerDeps {
   stages: readonly Stage[];
   clock: Clock;
   logger: Logger;
-  logRequests: boolean;
+  /** Absent when the per-request log is off. */
+  requestLog: RequestLog | undefined;
   /** Called when a response is over (sent, failed or abandoned); shutdown uses it to close idle sockets. */
   onResponseClosed?: () => void;
 }
@@ -47,39 +49,22 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
     ctx.res.end(body);
   }
 
-  function logRequest(ctx: RequestContext, aborted: boolean): void {
-    if (!deps.logRequests) return;
-    logger.info(
-      {
-        id: ctx.id,
-        method: ctx.req.method,
-        path: ctx.path, // the query may hold credentials (`?key=`), so it stays out
-        ...(ctx.kind === 'rest' ? { host: ctx.host } : {}),
-        status: ctx.status,
-        upstream: ctx.target?.upstream.name,
-        model: ctx.model,
-        ms: Math.round(clock.monotonic() - ctx.startedAt),
-        ...(ctx.usage ? { in: ctx.usage.inputTokens, out: ctx.usage.outputTokens } : {}),
-        ...(ctx.errorCode ? { code: ctx.errorCode } : {}),
-        ...(aborted ? { aborted: true } : {}),
-      },
-      'request',
-    );
-  }
-
   return async (id, req, res) => {
     const ctx = createContext(id, req, res, clock.monotonic(), hostName(req.headers.host));
     const onClose = () => {
-      if (!res.writableFinished) ctx.abort.abort();
+      if (!res.writableFinished) {
+        ctx.clientGone = true;
+        ctx.cancel?.();
+      }
       deps.onResponseClosed?.();
     };
     res.once('close', onClose);
     try {
       await runStages(stages, ctx);
     } catch (err) {
-      if (!(err instanceof ClientGone) && !ctx.abort.signal.aborted) answerError(ctx, err);
+      if (!(err instanceof ClientGone) && !ctx.clientGone) answerError(ctx, err);
     } finally {
-      logRequest(ctx, ctx.abort.signal.aborted);
+      deps.requestLog?.(ctx, clock.monotonic() - ctx.startedAt, clock.now());
     }
   };
 }

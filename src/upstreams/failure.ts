@@ -13,7 +13,13 @@ export class ClientGone extends Error {
   override readonly name = 'ClientGone';
 }
 
-export function upstreamFailure(err: unknown, upstreamName: string, timeoutMs: number): GatewayError {
+/** `afterHead`: the upstream had started answering when it failed. */
+export function upstreamFailure(
+  err: unknown,
+  upstreamName: string,
+  timeoutMs: number,
+  afterHead = false,
+): GatewayError {
   const code = (err as { code?: string }).code ?? '';
   if (TIMEOUTS.has(code)) {
     const what =
@@ -31,9 +37,10 @@ export function upstreamFailure(err: unknown, upstreamName: string, timeoutMs: n
       },
     );
   }
+  const what = afterHead ? 'broke off its answer' : 'could not be reached';
   return new GatewayError(
     'upstream_unavailable',
-    `Upstream "${upstreamName}" could not be reached (${code || (err as Error).message}).`,
+    `Upstream "${upstreamName}" ${what} (${code || (err as Error).message}).`,
     {
       cause: err,
       retryAfterSeconds: 1,

@@ -3,7 +3,7 @@
 import type { Env } from '../../src/config/expand.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { createGateway, type Gateway } from '../../src/gateway.ts';
-import { silentLogger } from '../../src/log/logger.ts';
+import { silentLogOutput } from '../../src/log/logger.ts';
 
 export interface TestGateway {
   readonly url: string;
@@ -15,7 +15,7 @@ export interface TestGateway {
 export async function startGateway(tree: Record<string, unknown> = {}, env: Env = {}): Promise<TestGateway> {
   const server = { ...(tree.server as Record<string, unknown> | undefined), host: '127.0.0.1', port: 0 };
   const config = loadConfig({ tree: { ...tree, server }, env, cwd: '/nonexistent' });
-  const gateway = createGateway({ config, logger: silentLogger(), env });
+  const gateway = createGateway({ config, log: silentLogOutput(), env });
   const url = await gateway.listen();
   return { url, gateway, close: () => gateway.close() };
 }

@@ -80,3 +80,55 @@ function matchingBrace(text: string, start: number): number {
   }
   return -1;
 }
+
+const QUOTE = 34;
+const BACKSLASH = 92;
+const OPEN = 123;
+const CLOSE = 125;
+
+/**
+ * `lastObjectField` on raw bytes: finds and decodes only the object's own bytes, so a large answer
+ * is never turned into a string. UTF-8 continuation bytes never equal these ASCII codes.
+ */
+export function lastObjectFieldIn(buf: Buffer, name: string): Record<string, unknown> | undefined {
+  const needle = `"${name}"`;
+  let at = buf.lastIndexOf(needle);
+  while (at !== -1) {
+    let i = skipSpaceIn(buf, at + needle.length);
+    if (buf[i] === 58 /* : */) {
+      i = skipSpaceIn(buf, i + 1);
+      if (buf[i] === OPEN) {
+        const end = matchingBraceIn(buf, i);
+        if (end !== -1) {
+          const parsed = tryParseJson(buf.toString('utf8', i, end + 1));
+          return isRecord(parsed) ? parsed : undefined;
+        }
+      }
+    }
+    at = at === 0 ? -1 : buf.lastIndexOf(needle, at - 1);
+  }
+  return undefined;
+}
+
+function skipSpaceIn(buf: Buffer, i: number): number {
+  for (;;) {
+    const c = buf[i];
+    if (c !== 32 && c !== 9 && c !== 10 && c !== 13) return i;
+    i++;
+  }
+}
+
+function matchingBraceIn(buf: Buffer, start: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = start; i < buf.length; i++) {
+    const c = buf[i];
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) inString = true;
+    else if (c === OPEN) depth++;
+    else if (c === CLOSE && --depth === 0) return i;
+  }
+  return -1;
+}

@@ -1,0 +1,32 @@
+// `npm run bench [-- name] [--seconds N] [--rounds N] [--connections N]`: runs the benchmarks.
+import { parseArgs } from 'node:util';
+import { runOverhead } from './overhead.ts';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    seconds: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '50' },
+  },
+});
+
+const benches: Record<string, () => Promise<void>> = {
+  overhead: () =>
+    runOverhead({
+      seconds: Number(values.seconds),
+      rounds: Number(values.rounds),
+      connections: Number(values.connections),
+    }),
+};
+
+const selected = positionals.length > 0 ? positionals : Object.keys(benches);
+for (const name of selected) {
+  const bench = benches[name];
+  if (!bench) {
+    process.stderr.write(`unknown bench "${name}" (have: ${Object.keys(benches).join(', ')})\n`);
+    process.exit(2);
+  }
+  process.stdout.write(`== bench/${name}\n`);
+  await bench();
+}

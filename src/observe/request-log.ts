@@ -1,0 +1,22 @@
+// One JSON line per request (JSONL, pino's line format), built by hand: this runs on every request,
+// so it skips the generic serializer. Never holds headers, keys, bodies or query strings.
+import type { RequestContext } from '../pipeline/context.ts';
+
+export type RequestLog = (ctx: RequestContext, elapsedMs: number, wallMs: number) => void;
+
+const str = JSON.stringify;
+
+export function createRequestLog(writeLine: (line: string) => void): RequestLog {
+  return (ctx, elapsedMs, wallMs) => {
+    let line = `{"level":30,"time":${wallMs},"msg":"request","id":${str(ctx.id)},"method":${str(ctx.req.method)},"path":${str(ctx.path)}`;
+    if (ctx.kind === 'rest') line += `,"host":${str(ctx.host)}`;
+    line += `,"status":${ctx.status}`;
+    if (ctx.target) line += `,"upstream":${str(ctx.target.upstream.name)}`;
+    if (ctx.model !== undefined) line += `,"model":${str(ctx.model)}`;
+    line += `,"ms":${Math.round(elapsedMs * 10) / 10}`;
+    if (ctx.usage) line += `,"in":${ctx.usage.inputTokens},"out":${ctx.usage.outputTokens}`;
+    if (ctx.errorCode) line += `,"code":"${ctx.errorCode}"`;
+    if (ctx.clientGone) line += ',"aborted":true';
+    writeLine(`${line}}\n`);
+  };
+}
