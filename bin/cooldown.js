@@ -8,4 +8,8 @@ if (major < 22 || (major === 22 && minor < 18)) {
   );
   process.exit(1);
 }
+// Measured (bench/overhead, --trace-gc): V8's allocation-site pretenuring moves short-lived request
+// objects into the old generation under load, which makes every scavenge slow (10 ms instead of 1-3)
+// and costs about 10% of throughput. Switch it off before anything is allocated.
+(await import('node:v8')).setFlagsFromString('--no-allocation-site-pretenuring');
 await import('../src/cli/main.ts');

@@ -123,7 +123,11 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
       return;
     }
     const upstream = ctx.target!.upstream;
-    const failure = upstreamFailure(err, upstream.name, upstream.config.timeout, this.#mode !== 'none');
+    // The gateway's own refusals (an upload over the size bound) keep their code.
+    const failure =
+      err instanceof GatewayError
+        ? err
+        : upstreamFailure(err, upstream.name, upstream.config.timeout, this.#mode !== 'none');
     if (!ctx.headSent) {
       this.#fail(failure);
       return;

@@ -88,3 +88,35 @@ describe('REST host routes', () => {
     assert.equal(mock.received.at(-1)!.path, '/health');
   });
 });
+
+describe('REST uploads of unannounced size', () => {
+  test('a chunked upload over max_body is cut off with 413 and the gateway keeps serving', async () => {
+    const mock = await startMockUpstream();
+    const gw = await startGateway({
+      server: { max_body: '64kb' },
+      upstreams: { files: { url: mock.url, dialect: 'generic' } },
+      routes: { hosts: [{ match: 'files.example.net', upstream: 'files' }] },
+    });
+    try {
+      const res = await send(gw.url, {
+        method: 'PUT',
+        path: '/blob',
+        headers: { host: 'files.example.net', 'transfer-encoding': 'chunked' },
+        body: Buffer.alloc(200 * 1024, 'z'),
+      });
+      assert.equal(res.status, 413);
+      assert.equal((json(res.body).error as { code: string }).code, 'payload_too_large');
+      const small = await send(gw.url, {
+        method: 'PUT',
+        path: '/blob',
+        headers: { host: 'files.example.net', 'transfer-encoding': 'chunked' },
+        body: Buffer.alloc(10 * 1024, 'z'),
+      });
+      assert.equal(small.status, 200);
+      assert.equal(json(small.body).bodyBytes, 10 * 1024);
+    } finally {
+      await gw.close();
+      await mock.close();
+    }
+  });
+});
