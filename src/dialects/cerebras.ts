@@ -1,6 +1,6 @@
 // Cerebras: windows named by suffix (`-requests-day`, `-tokens-minute`, ...), resets in float seconds.
-import type { Dialect, LimitDimension, LimitWindow, RateLimitHeaderSpec } from './types.ts';
-import { observeOpenaiStream, openaiUsage } from './wire/openai-wire.ts';
+import type { LimitDimension, LimitWindow, RateLimitHeaderSpec } from './types.ts';
+import { openaiCompatible } from './wire/openai-wire.ts';
 
 const dimensions: readonly LimitDimension[] = ['requests', 'tokens'];
 const windows: readonly LimitWindow[] = ['minute', 'hour', 'day'];
@@ -17,12 +17,4 @@ export const cerebrasHeaders: readonly RateLimitHeaderSpec[] = dimensions.flatMa
   })),
 );
 
-export const cerebras: Dialect = {
-  name: 'cerebras',
-  family: 'openai',
-  auth: { header: 'authorization', prefix: 'Bearer ' },
-  rateLimitHeaders: cerebrasHeaders,
-  streamUsageOption: true,
-  usageFromBody: openaiUsage,
-  observeStream: observeOpenaiStream,
-};
+export const cerebras = openaiCompatible('cerebras', cerebrasHeaders, { streamUsageOption: true });

@@ -1,6 +1,6 @@
 // OpenAI wire format (also Cerebras, Groq, NVIDIA and other compatible servers): usage and streams.
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import type { StreamObserver, Usage } from '../types.ts';
+import type { Dialect, DialectName, RateLimitHeaderSpec, StreamObserver, Usage } from '../types.ts';
 import { hasObjectField, isRecord, numberField, tryParseJson } from './json-peek.ts';
 
 /** Usage from a Chat Completions, Completions, Embeddings or Responses body (or a stream chunk). */
@@ -59,5 +59,22 @@ export function observeOpenaiStream(): StreamObserver {
     usage: () => usage,
     finished: () => finished,
     upstreamError: () => error,
+  };
+}
+
+/** A dialect that speaks OpenAI's wire format: what differs between providers is data. */
+export function openaiCompatible(
+  name: DialectName,
+  rateLimitHeaders: readonly RateLimitHeaderSpec[],
+  options: { streamUsageOption: boolean },
+): Dialect {
+  return {
+    name,
+    family: 'openai',
+    auth: { header: 'authorization', prefix: 'Bearer ' },
+    rateLimitHeaders,
+    streamUsageOption: options.streamUsageOption,
+    usageFromBody: openaiUsage,
+    observeStream: observeOpenaiStream,
   };
 }
