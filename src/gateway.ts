@@ -5,10 +5,12 @@ import type { Env } from './config/expand.ts';
 import type { Config } from './config/load.ts';
 import { createLogOutput, type Logger, type LogOutput } from './log/logger.ts';
 import { createRequestLog } from './observe/request-log.ts';
+import { collectStats } from './observe/stats.ts';
 import { createForwardStage } from './pipeline/forward.ts';
 import { createHostStage } from './pipeline/host.ts';
 import { createParseStage } from './pipeline/parse.ts';
 import { createRouteStage } from './pipeline/route.ts';
+import { createScheduleStage } from './pipeline/schedule.ts';
 import { orderStages } from './pipeline/stages.ts';
 import { createHostRouter } from './routing/host-routes.ts';
 import { createModelRouter } from './routing/model-routes.ts';
@@ -45,7 +47,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const clock = deps.clock ?? systemClock;
   const log = deps.log ?? createLogOutput({ level: config.log.level, file: config.log.file });
   const logger = log.logger;
-  const upstreams = createUpstreamSet(config, { ambientProxy: hasAmbientProxy(deps.env ?? process.env) });
+  const upstreams = createUpstreamSet(config, {
+    ambientProxy: hasAmbientProxy(deps.env ?? process.env),
+    clock,
+  });
   const hostRouter = createHostRouter(config.routes.hosts);
   const named = config.routes.default !== undefined ? upstreams.byName.get(config.routes.default) : undefined;
   const stages = orderStages({
@@ -66,7 +71,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
           firstByDialect(upstreams.byName.values(), 'anthropic'),
       },
     }),
-    forward: createForwardStage({ maxBody: config.server.max_body }),
+    schedule: createScheduleStage({ shaping: config.rate_limit.enabled }),
+    forward: createForwardStage({ maxBody: config.server.max_body, clock, logger }),
   });
   let closing = false;
   const proxy = createProxyHandler({
@@ -87,6 +93,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
     hostRouter,
     upstreamNames: [...upstreams.byName.keys()],
     trustProxy: config.server.trust_proxy,
+    adminToken: config.server.admin_token,
+    stats: () => collectStats(upstreams, config.rate_limit.enabled),
   });
 
   return {

@@ -27,4 +27,6 @@ export const anthropic: Dialect = {
   streamUsageOption: false,
   usageFromBody: anthropicUsage,
   observeStream: observeAnthropicStream,
+  // A rate-limit 429 says when to retry; a spend-cap 429 does not, and retrying cannot help.
+  finalRefusal: (headers) => headers['retry-after'] === undefined,
 };

@@ -29,4 +29,5 @@ export const generic: Dialect = {
   streamUsageOption: false,
   usageFromBody: genericUsage,
   observeStream: observeGenericStream,
+  finalRefusal: () => false,
 };

@@ -28,6 +28,9 @@ const UPPER_CASE = /[A-Z]/;
 // Longest raw value quoted back in `rejected`; the rest is cut.
 const MAX_QUOTED = 60;
 
+/** A `date` header further off our clock than this is clock skew worth correcting for. */
+const SKEW_THRESHOLD_MS = 2000;
+
 /** Reads every window the specs describe, plus the server's retry delay, from one response's headers. */
 export function readRateLimits(
   specs: readonly RateLimitHeaderSpec[],
@@ -71,8 +74,13 @@ export function readRateLimits(
       const absoluteMs = readAbsolute(spec.resetFormat, rawReset);
       if (absoluteMs !== undefined) {
         if (serverNowMs === null) serverNowMs = readDate(headers, rejected);
-        // Measure against the server's own clock when it says what it is, so local clock skew cancels out.
-        relativeMs = absoluteMs - (serverNowMs ?? nowMs);
+        // Measure against the server's own clock when ours is off from it, so clock skew cancels out.
+        // `date` has whole seconds (up to 1 s behind), so below that it would only add error.
+        const reference =
+          serverNowMs !== undefined && Math.abs(serverNowMs - nowMs) > SKEW_THRESHOLD_MS
+            ? serverNowMs
+            : nowMs;
+        relativeMs = absoluteMs - reference;
         if (relativeMs < -boundMs) {
           reject(rejected, spec.reset, rawReset, `is more than ${boundHours} h in the past`);
           relativeMs = undefined;

@@ -78,4 +78,9 @@ export interface Dialect {
   readonly streamUsageOption: boolean;
   usageFromBody(body: unknown): Usage | undefined;
   observeStream(): StreamObserver;
+  /**
+   * Whether a 429 can never succeed by waiting (out of quota, a spend cap, a request larger than
+   * the limit): then it goes to the client as it is instead of being retried.
+   */
+  finalRefusal(headers: HeaderBag, body: string): boolean;
 }

@@ -5,6 +5,9 @@ import type { HostRouteConfig } from '../config/schema.ts';
 import type { Usage } from '../dialects/types.ts';
 import type { ErrorCode } from '../errors/codes.ts';
 import type { ClientDialect } from '../errors/render.ts';
+import type { Cost } from '../limits/cost.ts';
+import type { Priority } from '../limits/upstream-queue.ts';
+import type { Lease } from '../upstreams/scheduler.ts';
 import type { Upstream } from '../upstreams/upstream.ts';
 
 /** `api`: an LLM API call to the gateway's own `/v1/*`; `rest`: a host-routed REST call. */
@@ -45,6 +48,15 @@ export interface RequestContext {
   model: string | undefined;
   stream: boolean;
   target: Target | undefined;
+  /** What the request reserves against rate limits; undefined: not shaped (shaping off, `GET /v1/models`). */
+  cost: Cost | undefined;
+  priority: Priority;
+  /** The key and reservation the current attempt runs on. */
+  lease: Lease | undefined;
+  /** The gateway asked for stream usage the client did not ask for: strip that chunk again. */
+  stripUsage: boolean;
+  /** Attempts so far (an upstream 429/503/529 before any byte reached the client sends it again). */
+  attempts: number;
   /** Set once the response head went to the client; errors after that go in-band. */
   headSent: boolean;
   status: number;
@@ -82,6 +94,11 @@ export function createContext(
     model: undefined,
     stream: false,
     target: undefined,
+    cost: undefined,
+    priority: 'normal',
+    lease: undefined,
+    stripUsage: false,
+    attempts: 0,
     headSent: false,
     status: 0,
     upstreamHeaders: undefined,

@@ -1,21 +1,43 @@
 // Sends the upstream's answer to the client as undici delivers it: small JSON whole in one write,
 // everything else streamed with backpressure; a stream that breaks after its head went out ends with
-// an in-band error in the client's format, never as a silently truncated success.
+// an in-band error in the client's format, never as a silently truncated success. A refusal that
+// waiting can cure (429, 503, 529) is held back instead, for the caller to retry.
 import { TextDecoder } from 'node:util';
 import type { Dispatcher } from 'undici';
-import type { StreamObserver } from '../dialects/types.ts';
+import type { HeaderBag, StreamObserver } from '../dialects/types.ts';
 import { lastObjectFieldIn } from '../dialects/wire/json-peek.ts';
+import { ClientGone } from '../errors/client-gone.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
 import { renderStreamError } from '../errors/render.ts';
-import { ClientGone, upstreamFailure } from '../upstreams/failure.ts';
+import { upstreamFailure } from '../upstreams/failure.ts';
 import { incomingHeaders } from '../upstreams/headers.ts';
+import { type AccountDeps, learn, settle, settleUnspent } from './account.ts';
 import type { RequestContext } from './context.ts';
+import { limitHeaders } from './limit-headers.ts';
+import { createUsageChunkFilter, type UsageChunkFilter } from './usage-chunk-filter.ts';
 
 /** JSON answers up to this size are read whole (their usage must be read anyway). */
 const WHOLE_BODY_LIMIT = 8 * 1024 * 1024;
+/** Statuses that mean "not now": retried while nothing has reached the client. */
+const RETRYABLE = new Set([429, 503, 529]);
 
-type Mode = 'whole' | 'stream' | 'none';
+/** An upstream refusal held back from the client, for the caller to retry or pass on. */
+export interface Refusal {
+  status: number;
+  headers: HeaderBag;
+  body: Buffer;
+  retryAfterMs: number | undefined;
+}
+
+export type AttemptOutcome = 'done' | Refusal;
+
+type Mode = 'whole' | 'stream' | 'refused' | 'none';
 type Controller = Dispatcher.DispatchController;
+
+export interface RelayOptions extends AccountDeps {
+  /** The request can be sent again (its body is held, or it has none). */
+  retryable: boolean;
+}
 
 /**
  * One upstream exchange as an undici dispatch handler: no intermediate streams or promises per
@@ -23,18 +45,27 @@ type Controller = Dispatcher.DispatchController;
  */
 export class UpstreamRelay implements Dispatcher.DispatchHandler {
   readonly #ctx: RequestContext;
-  readonly #done: () => void;
+  readonly #o: RelayOptions;
+  readonly #done: (outcome: AttemptOutcome) => void;
   readonly #fail: (err: unknown) => void;
   #mode: Mode = 'none';
   #chunks: Buffer[] = [];
   #size = 0;
+  #retryAfterMs: number | undefined;
   #observer: StreamObserver | undefined;
+  #filter: UsageChunkFilter | undefined;
   #decoder: TextDecoder | undefined;
   #controller: Controller | undefined;
   #onDrain: (() => void) | undefined;
 
-  constructor(ctx: RequestContext, done: () => void, fail: (err: unknown) => void) {
+  constructor(
+    ctx: RequestContext,
+    options: RelayOptions,
+    done: (outcome: AttemptOutcome) => void,
+    fail: (err: unknown) => void,
+  ) {
     this.#ctx = ctx;
+    this.#o = options;
     this.#done = done;
     this.#fail = fail;
   }
@@ -45,22 +76,22 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
     else this.#ctx.cancel = () => controller.abort(new ClientGone());
   }
 
-  onResponseStart(
-    _controller: Controller,
-    statusCode: number,
-    headers: Record<string, string | string[] | undefined>,
-  ): void {
+  onResponseStart(_controller: Controller, statusCode: number, headers: HeaderBag): void {
     const ctx = this.#ctx;
     ctx.status = statusCode;
     ctx.upstreamHeaders = headers;
+    this.#retryAfterMs = learn(ctx, headers, this.#o);
     const type = headers['content-type'];
     const contentType = typeof type === 'string' ? type : '';
-    if (ctx.req.method === 'HEAD' || statusCode === 204 || statusCode === 304) {
+    if (RETRYABLE.has(statusCode) && this.#o.retryable) {
+      this.#mode = 'refused';
+    } else if (ctx.req.method === 'HEAD' || statusCode === 204 || statusCode === 304) {
       this.#writeHead(false);
     } else if (contentType.startsWith('text/event-stream')) {
       if (ctx.kind === 'api') {
         this.#observer = ctx.target!.upstream.dialect.observeStream();
         this.#decoder = new TextDecoder();
+        if (ctx.stripUsage) this.#filter = createUsageChunkFilter();
       }
       this.#startStream(this.#observer !== undefined);
       // Clients (SDK stream helpers) wait for the head; send it now rather than with the first event.
@@ -73,10 +104,10 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(controller: Controller, chunk: Buffer): void {
-    if (this.#mode === 'whole') {
+    if (this.#mode === 'whole' || this.#mode === 'refused') {
       this.#size += chunk.length;
       this.#chunks.push(chunk);
-      if (this.#size > WHOLE_BODY_LIMIT) {
+      if (this.#mode === 'whole' && this.#size > WHOLE_BODY_LIMIT) {
         // Too big to hold: send what we have and stream the rest.
         this.#startStream(false);
         for (const c of this.#chunks) this.#ctx.res.write(c);
@@ -85,12 +116,31 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
       return;
     }
     if (this.#mode !== 'stream') return;
-    if (this.#observer) this.#observer.push(this.#decoder!.decode(chunk, { stream: true }));
-    if (!this.#ctx.res.write(chunk)) controller.pause();
+    let ok: boolean;
+    if (this.#observer) {
+      const text = this.#decoder!.decode(chunk, { stream: true });
+      this.#observer.push(text);
+      if (this.#filter) {
+        const kept = this.#filter.push(text);
+        ok = kept === '' || this.#ctx.res.write(kept);
+      } else ok = this.#ctx.res.write(chunk);
+    } else ok = this.#ctx.res.write(chunk);
+    if (!ok) controller.pause();
   }
 
   onResponseEnd(): void {
     const ctx = this.#ctx;
+    if (this.#mode === 'refused') {
+      const body = Buffer.concat(this.#chunks, this.#size);
+      this.#finish();
+      this.#done({
+        status: ctx.status,
+        headers: ctx.upstreamHeaders!,
+        body,
+        retryAfterMs: this.#retryAfterMs,
+      });
+      return;
+    }
     if (this.#mode === 'whole') {
       const body = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks, this.#size);
       if (ctx.status >= 200 && ctx.status < 300) {
@@ -102,6 +152,8 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
     } else if (this.#mode === 'stream') {
       const observer = this.#observer;
       if (observer) ctx.usage = observer.usage();
+      const rest = this.#filter?.flush();
+      if (rest) ctx.res.write(rest);
       if (observer && !observer.finished() && observer.upstreamError() === undefined) {
         this.#endInBand(
           new GatewayError(
@@ -112,12 +164,17 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
       } else ctx.res.end();
     } else ctx.res.end();
     this.#finish();
-    this.#done();
+    if (ctx.status >= 400) settleUnspent(ctx);
+    else settle(ctx, ctx.usage);
+    this.#done('done');
   }
 
   onResponseError(_controller: Controller, err: Error): void {
     const ctx = this.#ctx;
     this.#finish();
+    if (this.#observer) ctx.usage = this.#observer.usage();
+    if (this.#mode === 'none' && !ctx.clientGone && isConnectFailure(err)) settleUnspent(ctx);
+    else settle(ctx, ctx.usage);
     if (ctx.clientGone || err instanceof ClientGone) {
       this.#fail(new ClientGone());
       return;
@@ -133,11 +190,9 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
       return;
     }
     // Bytes already went out: say so in the stream, never end it as if it were complete.
-    if (this.#observer) {
-      ctx.usage = this.#observer.usage();
-      this.#endInBand(failure);
-    } else ctx.res.destroy(err);
-    this.#done();
+    if (this.#observer) this.#endInBand(failure);
+    else ctx.res.destroy(err);
+    this.#done('done');
   }
 
   #startStream(dropLength: boolean): void {
@@ -155,6 +210,7 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
       dropLength: dropLength || length !== undefined,
     });
     if (length !== undefined) out.push('content-length', String(length));
+    if (ctx.lease) out.push(...limitHeaders(ctx));
     ctx.headSent = true;
     ctx.res.writeHead(ctx.status, out);
   }
@@ -168,4 +224,30 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
     this.#ctx.cancel = undefined;
     if (this.#onDrain) this.#ctx.res.off('drain', this.#onDrain);
   }
+}
+
+/** Passes an upstream refusal on as it came (when retrying cannot help, or time is up). */
+export function sendRefusal(ctx: RequestContext, refusal: Refusal): void {
+  const out = incomingHeaders(refusal.headers, {
+    requestId: ctx.id,
+    upstreamName: ctx.target!.upstream.name,
+    dropLength: true,
+  });
+  out.push('content-length', String(refusal.body.length));
+  if (ctx.lease) out.push(...limitHeaders(ctx));
+  ctx.status = refusal.status;
+  ctx.headSent = true;
+  ctx.res.writeHead(refusal.status, out);
+  ctx.res.end(refusal.body);
+}
+
+/** Failures where the request cannot have reached the upstream, so it spent nothing. */
+function isConnectFailure(err: Error): boolean {
+  const code = (err as { code?: string }).code;
+  return (
+    code === 'ECONNREFUSED' ||
+    code === 'UND_ERR_CONNECT_TIMEOUT' ||
+    code === 'ENOTFOUND' ||
+    code === 'EAI_AGAIN'
+  );
 }

@@ -11,12 +11,14 @@ export interface PipelineStages {
   parse: Stage;
   /** Upstream and URL: by Host, header, model or default. */
   route: Stage;
-  /** Send upstream, relay the answer, streams included. */
+  /** Cost estimate and priority, for the upstream's limits. */
+  schedule: Stage;
+  /** Wait for room on a key, send, learn from the answer, relay it, settle the reservation. */
   forward: Stage;
 }
 
 export function orderStages(s: PipelineStages): readonly Stage[] {
-  return [s.host, s.parse, s.route, s.forward];
+  return [s.host, s.parse, s.route, s.schedule, s.forward];
 }
 
 export async function runStages(stages: readonly Stage[], ctx: RequestContext): Promise<void> {

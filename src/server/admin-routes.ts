@@ -1,14 +1,17 @@
 // The gateway's own endpoints: /health (open), the rest behind the admin token when one is set.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import pkg from '../../package.json' with { type: 'json' };
 import { GatewayError } from '../errors/gateway-error.ts';
 import { renderError } from '../errors/render.ts';
+import type { GatewayStats } from '../observe/stats.ts';
 import type { Clock } from '../time/clock.ts';
 
 export interface AdminRouteDeps {
   clock: Clock;
   startedAt: number;
   upstreamNames: readonly string[];
+  adminToken: string | undefined;
+  stats(): GatewayStats;
 }
 
 export const version: string = pkg.version;
@@ -46,4 +49,15 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
     uptime_s: Math.round((deps.clock.monotonic() - deps.startedAt) / 1000),
     upstreams: deps.upstreamNames,
   }));
+
+  const expected = deps.adminToken === undefined ? undefined : `Bearer ${deps.adminToken}`;
+  const adminOnly = async (request: FastifyRequest) => {
+    if (expected !== undefined && request.headers.authorization !== expected) {
+      throw new GatewayError(
+        'unauthorized',
+        'This admin endpoint needs Authorization: Bearer <admin_token>.',
+      );
+    }
+  };
+  app.get('/stats', { onRequest: adminOnly }, async () => deps.stats());
 }

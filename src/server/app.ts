@@ -2,6 +2,7 @@
 // free of framework work); the gateway's own endpoints are fastify routes with its lifecycle.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { GatewayStats } from '../observe/stats.ts';
 import { hostName } from '../routing/host-name.ts';
 import type { HostRouter } from '../routing/host-routes.ts';
 import type { Clock } from '../time/clock.ts';
@@ -15,6 +16,8 @@ export interface AppDeps {
   hostRouter: HostRouter;
   upstreamNames: readonly string[];
   trustProxy: boolean | string;
+  adminToken: string | undefined;
+  stats(): GatewayStats;
 }
 
 function adminPath(url: string): boolean {
@@ -47,6 +50,8 @@ export function createApp(deps: AppDeps): FastifyInstance {
     clock: deps.clock,
     startedAt: deps.clock.monotonic(),
     upstreamNames: deps.upstreamNames,
+    adminToken: deps.adminToken,
+    stats: deps.stats,
   });
   return app;
 }

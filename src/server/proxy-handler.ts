@@ -1,5 +1,6 @@
 // Runs one proxied request through the stages; answers refusals in the client's API shape; logs it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ClientGone } from '../errors/client-gone.ts';
 import { toGatewayError } from '../errors/gateway-error.ts';
 import { renderError } from '../errors/render.ts';
 import type { Logger } from '../log/logger.ts';
@@ -8,7 +9,6 @@ import { createContext, type RequestContext } from '../pipeline/context.ts';
 import { runStages, type Stage } from '../pipeline/stages.ts';
 import { hostName } from '../routing/host-name.ts';
 import type { Clock } from '../time/clock.ts';
-import { ClientGone } from '../upstreams/failure.ts';
 
 export interface ProxyHandlerDeps {
   stages: readonly Stage[];

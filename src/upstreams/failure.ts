@@ -8,11 +8,6 @@ const TIMEOUTS = new Set([
   'ETIMEDOUT',
 ]);
 
-/** Marks a request whose client went away: there is nobody left to answer. */
-export class ClientGone extends Error {
-  override readonly name = 'ClientGone';
-}
-
 /** `afterHead`: the upstream had started answering when it failed. */
 export function upstreamFailure(
   err: unknown,

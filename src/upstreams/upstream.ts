@@ -5,6 +5,8 @@ import { type HostRouteConfig, upstreamSchema } from '../config/schema.ts';
 import { dialects } from '../dialects/registry.ts';
 import type { Dialect } from '../dialects/types.ts';
 import { parseUpstreamBase, type UpstreamBase } from '../routing/url-join.ts';
+import type { Clock } from '../time/clock.ts';
+import { UpstreamAdmission } from './admission.ts';
 import { createDispatcher } from './dispatcher.ts';
 import { createKeyRing, type KeyRing } from './key-ring.ts';
 
@@ -15,11 +17,16 @@ export interface Upstream {
   /** Where requests go; undefined for a host route's implicit upstream (`https://<Host>`). */
   readonly base: UpstreamBase | undefined;
   readonly dispatcher: Dispatcher;
+  /** Keys in turn, for when egress shaping is off. */
   readonly keys: KeyRing;
+  /** Queues, key budgets and paces, for when it is on. */
+  readonly admission: UpstreamAdmission;
 }
 
 export interface UpstreamSet {
   readonly byName: ReadonlyMap<string, Upstream>;
+  /** Every upstream, the implicit ones of host routes included. */
+  all(): Upstream[];
   /** The implicit upstream of each host route that names none. */
   forHostRoute(route: HostRouteConfig): Upstream | undefined;
   close(): Promise<void>;
@@ -27,6 +34,7 @@ export interface UpstreamSet {
 
 export interface UpstreamSetOptions {
   ambientProxy: boolean;
+  clock: Clock;
 }
 
 function build(
@@ -42,6 +50,7 @@ function build(
     dialect: dialects[config.dialect],
     base,
     keys: createKeyRing(config.keys),
+    admission: new UpstreamAdmission(config, dialects[config.dialect], options.clock),
     dispatcher: createDispatcher({
       ...(base ? { origin: base.origin } : {}),
       connections: config.max_connections,
@@ -74,6 +83,7 @@ export function createUpstreamSet(config: Config, options: UpstreamSetOptions): 
 
   return {
     byName,
+    all: () => [...byName.values(), ...implicit.values()],
     forHostRoute: (route) =>
       route.upstream !== undefined ? byName.get(route.upstream) : implicit.get(route),
     async close() {

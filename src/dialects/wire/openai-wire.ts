@@ -1,6 +1,13 @@
 // OpenAI wire format (also Cerebras, Groq, NVIDIA and other compatible servers): usage and streams.
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import type { Dialect, DialectName, RateLimitHeaderSpec, StreamObserver, Usage } from '../types.ts';
+import type {
+  Dialect,
+  DialectName,
+  HeaderBag,
+  RateLimitHeaderSpec,
+  StreamObserver,
+  Usage,
+} from '../types.ts';
 import { hasObjectField, isRecord, numberField, tryParseJson } from './json-peek.ts';
 
 /** Usage from a Chat Completions, Completions, Embeddings or Responses body (or a stream chunk). */
@@ -76,5 +83,13 @@ export function openaiCompatible(
     streamUsageOption: options.streamUsageOption,
     usageFromBody: openaiUsage,
     observeStream: observeOpenaiStream,
+    finalRefusal: openaiFinalRefusal,
   };
+}
+
+// OpenAI `insufficient_quota` / `credit_balance_exhausted`, and "Request too large" (OpenAI, Groq).
+const FINAL_429 = /insufficient_quota|credit_balance|billing|Request too large/i;
+
+export function openaiFinalRefusal(_headers: HeaderBag, body: string): boolean {
+  return FINAL_429.test(body);
 }

@@ -1,0 +1,261 @@
+// The rate-limit budget of one upstream key: its configured limits and what its answers taught.
+//
+//   per (dimension, window):  live (from headers) while fresh  ->  else configured (sliding window)
+//   reserve(cost) before sending, settle(actual) after, observe(headers) on every answer
+//
+// A request is admitted only when every window it touches has room for it. A cold key (never
+// answered yet) sends one request and waits for its headers before sending more.
+import type { LimitDimension, LimitWindow, RateLimitReading } from '../dialects/types.ts';
+import type { Clock } from '../time/clock.ts';
+import { amountFor, type Cost } from './cost.ts';
+import { LiveWindow } from './live-window.ts';
+import { SlidingWindow } from './sliding-window.ts';
+import { WINDOW_MS } from './window-length.ts';
+
+export interface StaticLimits {
+  rpm?: number | undefined;
+  rpd?: number | undefined;
+  tpm?: number | undefined;
+  tpd?: number | undefined;
+  itpm?: number | undefined;
+  otpm?: number | undefined;
+}
+
+export interface BudgetSettings {
+  limits: StaticLimits;
+  /** Learn limits from response headers. */
+  useHeaders: boolean;
+  /** Apply the configured limits when the headers say nothing (fresh). */
+  headerFallback: boolean;
+  /** How long a cold key waits for its first answer before trusting the config alone. */
+  headerTimeoutMs: number;
+  /** Added to every reported reset, for clock skew. */
+  resetBufferMs: number;
+  /** The dialect sends rate-limit headers at all (NVIDIA does not: nothing to wait for). */
+  upstreamReportsLimits: boolean;
+}
+
+export interface Reservation {
+  readonly seq: number;
+  readonly cost: Cost;
+  /** Monotonic ms when reserved. */
+  readonly at: number;
+}
+
+type WindowKey = `${LimitDimension}/${LimitWindow}`;
+
+const STATIC_WINDOWS: ReadonlyArray<[keyof StaticLimits, LimitDimension, LimitWindow]> = [
+  ['rpm', 'requests', 'minute'],
+  ['rpd', 'requests', 'day'],
+  ['tpm', 'tokens', 'minute'],
+  ['tpd', 'tokens', 'day'],
+  ['itpm', 'input_tokens', 'minute'],
+  ['otpm', 'output_tokens', 'minute'],
+];
+
+export interface WindowStats {
+  dimension: LimitDimension;
+  window: LimitWindow;
+  configured_limit?: number;
+  learned_limit?: number;
+  remaining?: number;
+  reset_in_ms?: number;
+  source: 'headers' | 'config' | 'none';
+}
+
+export interface KeyBudgetStats {
+  in_flight: number;
+  answers: number;
+  paused_for_ms: number;
+  windows: WindowStats[];
+}
+
+export class KeyBudget {
+  readonly #settings: BudgetSettings;
+  readonly #clock: Clock;
+  readonly #static = new Map<WindowKey, SlidingWindow>();
+  readonly #live = new Map<WindowKey, LiveWindow>();
+  #seq = 0;
+  #inFlight = 0;
+  #answers = 0;
+  #firstSentAt: number | undefined;
+  #pausedUntil = 0;
+
+  constructor(settings: BudgetSettings, clock: Clock) {
+    this.#settings = settings;
+    this.#clock = clock;
+    for (const [name, dimension, window] of STATIC_WINDOWS) {
+      const limit = settings.limits[name];
+      if (limit !== undefined)
+        this.#static.set(`${dimension}/${window}`, new SlidingWindow(limit, WINDOW_MS[window]));
+    }
+  }
+
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** Milliseconds until `cost` can be sent on this key (0: now; Infinity: it never fits). */
+  waitFor(cost: Cost): number {
+    const now = this.#clock.monotonic();
+    let wait = Math.max(0, this.#pausedUntil - now);
+    if (this.#probing(now))
+      wait = Math.max(wait, this.#firstSentAt! + this.#settings.headerTimeoutMs - now, 1);
+    for (const key of this.#windowKeys()) {
+      const amount = amountFor(cost, key.slice(0, key.indexOf('/')) as LimitDimension);
+      if (amount === 0) continue;
+      const w = this.#windowWait(key, amount, now);
+      if (w === Number.POSITIVE_INFINITY) return w;
+      if (w > wait) wait = w;
+    }
+    return wait;
+  }
+
+  /** Whether `cost` is larger than what this key may ever send in one window. */
+  neverFits(cost: Cost): boolean {
+    const now = this.#clock.monotonic();
+    for (const key of this.#windowKeys()) {
+      const amount = amountFor(cost, key.slice(0, key.indexOf('/')) as LimitDimension);
+      if (amount > 0 && this.#windowWait(key, amount, now) === Number.POSITIVE_INFINITY) return true;
+    }
+    return false;
+  }
+
+  reserve(cost: Cost): Reservation {
+    const at = this.#clock.monotonic();
+    const seq = ++this.#seq;
+    this.#inFlight++;
+    this.#firstSentAt ??= at;
+    for (const [key, window] of this.#static) window.add(amountFor(cost, dimensionOf(key)), at);
+    for (const [key, window] of this.#live) window.record(seq, amountFor(cost, dimensionOf(key)), at);
+    return { seq, cost, at };
+  }
+
+  /** The request is over: `actual` replaces the estimate (undefined: the estimate stands). */
+  settle(reservation: Reservation, actual: Cost | undefined): void {
+    this.#inFlight = Math.max(0, this.#inFlight - 1);
+    if (!actual) return;
+    for (const [key, window] of this.#static) {
+      const d = dimensionOf(key);
+      window.add(amountFor(actual, d) - amountFor(reservation.cost, d), reservation.at);
+    }
+    for (const [key, window] of this.#live) {
+      const d = dimensionOf(key);
+      window.correct(reservation.seq, amountFor(actual, d) - amountFor(reservation.cost, d));
+    }
+  }
+
+  /** What the answer to `reservation` said about this key's limits (an answer with none counts too). */
+  observe(reservation: Reservation, reading: RateLimitReading): void {
+    this.#answers++;
+    if (!this.#settings.useHeaders) return;
+    const now = this.#clock.monotonic();
+    const wallNow = this.#clock.now();
+    for (const w of reading.windows) {
+      const key: WindowKey = `${w.dimension}/${w.window}`;
+      let live = this.#live.get(key);
+      if (!live) {
+        live = new LiveWindow(WINDOW_MS[w.window]);
+        this.#live.set(key, live);
+      }
+      // Resets come as wall-clock instants; waits run on the monotonic clock, immune to clock jumps.
+      const resetAt = w.resetAt === undefined ? undefined : now + (w.resetAt - wallNow);
+      live.observe(
+        reservation.seq,
+        { limit: w.limit, remaining: w.remaining, resetAt },
+        now,
+        this.#settings.resetBufferMs,
+      );
+    }
+  }
+
+  /** The upstream refused (429, 503, 529): send nothing on this key for `ms`. */
+  pauseFor(ms: number): void {
+    this.#pausedUntil = Math.max(this.#pausedUntil, this.#clock.monotonic() + ms);
+  }
+
+  stats(): KeyBudgetStats {
+    const now = this.#clock.monotonic();
+    const windows: WindowStats[] = [];
+    for (const key of this.#windowKeys()) {
+      const [dimension, window] = key.split('/') as [LimitDimension, LimitWindow];
+      const fixed = this.#static.get(key);
+      const live = this.#live.get(key);
+      const useLive = this.#useLive(live, now);
+      const remaining = useLive
+        ? live!.available(now, this.#settings.resetBufferMs)
+        : fixed
+          ? fixed.limit - fixed.used(now)
+          : undefined;
+      const entry: WindowStats = {
+        dimension,
+        window,
+        source: useLive ? 'headers' : this.#useStatic(key) ? 'config' : 'none',
+      };
+      if (fixed) entry.configured_limit = fixed.limit;
+      if (live?.limit !== undefined) entry.learned_limit = live.limit;
+      if (remaining !== undefined) entry.remaining = Math.max(0, Math.round(remaining));
+      const resetIn = useLive ? live!.resetIn(now) : undefined;
+      if (resetIn !== undefined) entry.reset_in_ms = Math.round(resetIn);
+      windows.push(entry);
+    }
+    return {
+      in_flight: this.#inFlight,
+      answers: this.#answers,
+      paused_for_ms: Math.max(0, Math.round(this.#pausedUntil - now)),
+      windows,
+    };
+  }
+
+  /** The effective limit of a window (learned while fresh, else configured), for response headers. */
+  limitOf(dimension: LimitDimension, window: LimitWindow): number | undefined {
+    const key: WindowKey = `${dimension}/${window}`;
+    const live = this.#live.get(key);
+    if (this.#useLive(live, this.#clock.monotonic()) && live!.limit !== undefined) return live!.limit;
+    return this.#static.get(key)?.limit;
+  }
+
+  remainingOf(dimension: LimitDimension, window: LimitWindow): number | undefined {
+    const key: WindowKey = `${dimension}/${window}`;
+    const now = this.#clock.monotonic();
+    const live = this.#live.get(key);
+    if (this.#useLive(live, now)) return live!.available(now, this.#settings.resetBufferMs);
+    const fixed = this.#static.get(key);
+    return fixed ? fixed.limit - fixed.used(now) : undefined;
+  }
+
+  #windowKeys(): Set<WindowKey> {
+    return new Set([...this.#static.keys(), ...this.#live.keys()]);
+  }
+
+  #useLive(live: LiveWindow | undefined, now: number): boolean {
+    return this.#settings.useHeaders && live?.isFresh(now) === true;
+  }
+
+  #useStatic(key: WindowKey): boolean {
+    return this.#static.has(key) && (!this.#settings.useHeaders || this.#settings.headerFallback);
+  }
+
+  #windowWait(key: WindowKey, amount: number, now: number): number {
+    const live = this.#live.get(key);
+    if (this.#useLive(live, now)) return live!.waitFor(amount, now, this.#settings.resetBufferMs);
+    if (this.#useStatic(key)) return this.#static.get(key)!.waitFor(amount, now);
+    return 0;
+  }
+
+  /** Until its first answer (or header_timeout), a key sends one request at a time. */
+  #probing(now: number): boolean {
+    return (
+      this.#settings.useHeaders &&
+      this.#settings.upstreamReportsLimits &&
+      this.#answers === 0 &&
+      this.#inFlight > 0 &&
+      this.#firstSentAt !== undefined &&
+      now - this.#firstSentAt < this.#settings.headerTimeoutMs
+    );
+  }
+}
+
+function dimensionOf(key: WindowKey): LimitDimension {
+  return key.slice(0, key.indexOf('/')) as LimitDimension;
+}

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { LiveWindow } from './live-window.ts';
+
+const BUF = 100;
+
+describe('LiveWindow', () => {
+  test('knows nothing until the upstream says something', () => {
+    const w = new LiveWindow(60_000);
+    assert.equal(w.available(0, BUF), undefined);
+    assert.equal(w.waitFor(5, 0, BUF), 0);
+  });
+
+  test('available = reported remaining minus what is sent and not yet answered', () => {
+    const w = new LiveWindow(60_000);
+    w.record(1, 1, 0);
+    w.record(2, 1, 0);
+    w.record(3, 1, 0);
+    w.observe(1, { limit: 10, remaining: 9, resetAt: 60_000 }, 10, BUF);
+    assert.equal(w.available(10, BUF), 7, '#2 and #3 are still out');
+    w.observe(3, { limit: 10, remaining: 8, resetAt: 60_000 }, 20, BUF);
+    assert.equal(w.available(20, BUF), 7, '#2 is still out');
+    w.observe(2, { limit: 10, remaining: 7, resetAt: 60_000 }, 30, BUF);
+    assert.equal(w.available(30, BUF), 7);
+  });
+
+  test('answers out of order: the lowest remaining is the latest state', () => {
+    const w = new LiveWindow(60_000);
+    for (let s = 1; s <= 10; s++) w.record(s, 1, 0);
+    // The upstream admitted #10 first (remaining 9) and #1 last (remaining 0).
+    w.observe(10, { limit: 10, remaining: 9, resetAt: 2000 }, 5, BUF);
+    assert.equal(w.available(5, BUF), 0);
+    for (let s = 2; s <= 9; s++) w.observe(s, { limit: 10, remaining: 10 - s, resetAt: 2000 }, 6, BUF);
+    w.observe(1, { limit: 10, remaining: 0, resetAt: 2000 }, 7, BUF);
+    assert.equal(w.available(7, BUF), 0, 'never more than the limit in the window');
+  });
+
+  test('when full it waits for the reset plus the buffer, then is full again', () => {
+    const w = new LiveWindow(2000);
+    w.record(1, 1, 0);
+    w.observe(1, { limit: 20, remaining: 0, resetAt: 1500 }, 50, BUF);
+    assert.equal(w.waitFor(1, 100, BUF), 1500);
+    assert.equal(w.available(1600, BUF), 20);
+    assert.equal(w.waitFor(1, 1600, BUF), 0);
+  });
+
+  test('a slow answer about a window that already ended is ignored', () => {
+    const w = new LiveWindow(2000);
+    w.observe(1, { limit: 20, remaining: 15, resetAt: 5000 }, 3000, BUF);
+    w.observe(0, { limit: 20, remaining: 0, resetAt: 2000 }, 3100, BUF);
+    assert.equal(w.available(3100, BUF), 15);
+  });
+
+  test('settled amounts replace reservations until the upstream reports them', () => {
+    const w = new LiveWindow(60_000);
+    w.observe(0, { limit: 10_000, remaining: 10_000, resetAt: 60_000 }, 0, BUF);
+    w.record(1, 5000, 0); // reserved: prompt + max_tokens
+    assert.equal(w.available(1, BUF), 5000);
+    w.correct(1, -4000); // it really used 1000
+    assert.equal(w.available(2, BUF), 9000);
+  });
+
+  test('larger than the whole learned limit: never fits', () => {
+    const w = new LiveWindow(60_000);
+    w.observe(0, { limit: 1000, remaining: 1000 }, 0, BUF);
+    assert.equal(w.waitFor(1001, 0, BUF), Number.POSITIVE_INFINITY);
+  });
+
+  test('goes stale after two windows without an answer', () => {
+    const w = new LiveWindow(60_000);
+    w.observe(0, { limit: 10, remaining: 1 }, 0, BUF);
+    assert.equal(w.isFresh(120_000), true);
+    assert.equal(w.isFresh(120_001), false);
+  });
+
+  test('without a reported reset, waits a window from the observation', () => {
+    const w = new LiveWindow(60_000);
+    w.observe(0, { limit: 10, remaining: 0 }, 1000, BUF);
+    assert.equal(w.waitFor(1, 2000, BUF), 59_100);
+  });
+});

@@ -1,0 +1,111 @@
+// One window as the upstream reports it in its headers, kept current between answers.
+//
+//   sent:     #1 #2 #3 #4 #5 #6      answers arrive in any order (many connections), each
+//   answered:    #2       #5          saying `remaining` as of when the upstream admitted it
+//
+//   remaining  = the lowest `remaining` heard in this window (the upstream's latest state)
+//   available  = remaining - what was sent and has not been answered yet (#1 #3 #4 #6)
+//
+// An answer counts its own request out: whatever it reports already includes it. Once the reported
+// reset has passed (plus a buffer for clock skew) the window is full again.
+
+export interface LiveReport {
+  limit?: number | undefined;
+  remaining?: number | undefined;
+  /** Monotonic ms at which the window is full again. */
+  resetAt?: number | undefined;
+}
+
+interface Sent {
+  amount: number;
+  at: number;
+}
+
+/** More unanswered sends than this are folded into one number (only if answers stop coming). */
+const MAX_TRACKED = 10_000;
+
+export class LiveWindow {
+  readonly windowMs: number;
+  limit: number | undefined;
+  #remaining: number | undefined;
+  #resetAt: number | undefined;
+  #observedAt = Number.NEGATIVE_INFINITY;
+  readonly #unanswered = new Map<number, Sent>();
+  #folded = 0;
+
+  constructor(windowMs: number) {
+    this.windowMs = windowMs;
+  }
+
+  /** Trusted while answers keep coming; after two windows of silence the config takes over again. */
+  isFresh(now: number): boolean {
+    return now - this.#observedAt <= 2 * this.windowMs;
+  }
+
+  record(seq: number, amount: number, at: number): void {
+    if (amount === 0) return;
+    this.#unanswered.set(seq, { amount, at });
+    if (this.#unanswered.size > MAX_TRACKED) {
+      const [oldest, entry] = this.#unanswered.entries().next().value!;
+      this.#folded += entry.amount;
+      this.#unanswered.delete(oldest);
+    }
+  }
+
+  /** A settled request's real amount replaces its reservation while the upstream has not reported it. */
+  correct(seq: number, delta: number): void {
+    const entry = this.#unanswered.get(seq);
+    if (entry) entry.amount = Math.max(0, entry.amount + delta);
+  }
+
+  observe(seq: number, report: LiveReport, now: number, resetBufferMs: number): void {
+    this.#unanswered.delete(seq);
+    if (report.limit !== undefined) this.limit = report.limit;
+    // An answer about a window that already ended (a slow answer) says nothing about this one.
+    if (report.resetAt !== undefined && report.resetAt <= now) return;
+    this.#observedAt = now;
+    this.#refillIfReset(now, resetBufferMs);
+    if (report.remaining === undefined) return;
+    if (this.#remaining === undefined || report.resetAt === undefined || this.#resetAt === undefined) {
+      this.#remaining = report.remaining;
+      this.#resetAt = report.resetAt;
+      return;
+    }
+    // Same window, answers out of order: the lowest remaining is the latest state.
+    this.#remaining = Math.min(this.#remaining, report.remaining);
+    this.#resetAt = Math.max(this.#resetAt, report.resetAt);
+  }
+
+  /** What can still be sent in this window now; undefined when the upstream never said. */
+  available(now: number, resetBufferMs: number): number | undefined {
+    this.#refillIfReset(now, resetBufferMs);
+    if (this.#remaining === undefined) return undefined;
+    let pending = this.#folded;
+    for (const s of this.#unanswered.values()) pending += s.amount;
+    return this.#remaining - pending;
+  }
+
+  /** Milliseconds until `amount` fits (0: now; Infinity: never, it is larger than the whole limit). */
+  waitFor(amount: number, now: number, resetBufferMs: number): number {
+    if (this.limit !== undefined && amount > this.limit) return Number.POSITIVE_INFINITY;
+    const available = this.available(now, resetBufferMs);
+    if (available === undefined || available >= amount) return 0;
+    // Without a reported reset, a window's worth of time is the longest the upstream could mean.
+    const until = (this.#resetAt ?? this.#observedAt + this.windowMs) + resetBufferMs;
+    return Math.max(1, until - now);
+  }
+
+  resetIn(now: number): number | undefined {
+    return this.#resetAt === undefined ? undefined : Math.max(0, this.#resetAt - now);
+  }
+
+  #refillIfReset(now: number, resetBufferMs: number): void {
+    if (this.#resetAt === undefined || now < this.#resetAt + resetBufferMs) return;
+    // Full again; what was sent before the reset (less the skew buffer) counted in the old window.
+    const boundary = this.#resetAt - resetBufferMs;
+    for (const [seq, s] of this.#unanswered) if (s.at < boundary) this.#unanswered.delete(seq);
+    this.#folded = 0;
+    this.#remaining = this.limit;
+    this.#resetAt = undefined;
+  }
+}

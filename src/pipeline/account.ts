@@ -1,0 +1,44 @@
+// Learn from every answer and settle every reservation: what keeps the limiter's view true.
+import { readRateLimits } from '../dialects/rate-limit-headers.ts';
+import type { HeaderBag, Usage } from '../dialects/types.ts';
+import type { Cost } from '../limits/cost.ts';
+import type { Logger } from '../log/logger.ts';
+import type { Clock } from '../time/clock.ts';
+import type { RequestContext } from './context.ts';
+
+export interface AccountDeps {
+  clock: Clock;
+  logger: Logger;
+}
+
+/** The answer's rate-limit headers update the key's live state; returns its retry hint (ms). */
+export function learn(ctx: RequestContext, headers: HeaderBag, deps: AccountDeps): number | undefined {
+  const lease = ctx.lease;
+  if (!lease) return undefined;
+  const reading = readRateLimits(ctx.target!.upstream.dialect.rateLimitHeaders, headers, deps.clock.now());
+  if (reading.rejected.length > 0) {
+    deps.logger.debug(
+      { id: ctx.id, upstream: ctx.target!.upstream.name, ignored: reading.rejected },
+      'rate-limit headers ignored',
+    );
+  }
+  lease.learn(reading);
+  return reading.retryAfterMs;
+}
+
+/** Real usage replaces the estimate; without usage (an aborted stream) the estimate stands. */
+export function settle(ctx: RequestContext, usage: Usage | undefined): void {
+  const lease = ctx.lease;
+  if (!lease) return;
+  const actual: Cost | undefined = usage
+    ? { requests: 1, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens }
+    : ctx.kind === 'rest'
+      ? ctx.cost
+      : undefined;
+  lease.settle(actual);
+}
+
+/** The upstream refused or was never reached: it spent one request at most, and no tokens. */
+export function settleUnspent(ctx: RequestContext): void {
+  ctx.lease?.settle({ requests: 1, inputTokens: 0, outputTokens: 0 });
+}

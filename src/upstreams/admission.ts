@@ -1,0 +1,132 @@
+// Who may send to one upstream, and when: its key pool, its paces, and a scheduler per host route.
+// Without configured keys each client credential is its own key (its limits are its own), held in
+// a bounded map so a flood of credentials cannot grow memory.
+import type { ResolvedUpstream } from '../config/load.ts';
+import { maskSecret } from '../config/mask.ts';
+import type { HostRouteConfig } from '../config/schema.ts';
+import type { Dialect } from '../dialects/types.ts';
+import { type BudgetSettings, KeyBudget, type KeyBudgetStats } from '../limits/key-budget.ts';
+import { Pace } from '../limits/pace.ts';
+import type { Clock } from '../time/clock.ts';
+import { KeyPool, type PooledKey } from './key-pool.ts';
+import { Scheduler } from './scheduler.ts';
+
+/** Distinct client credentials tracked at once on a passthrough upstream. */
+const MAX_CLIENT_KEYS = 1000;
+
+export interface KeyStats extends KeyBudgetStats {
+  key: string;
+}
+
+export interface SchedulerStats {
+  name: string;
+  queue_length: number;
+  in_flight: number;
+  keys: KeyStats[];
+}
+
+export class UpstreamAdmission {
+  readonly #upstream: ResolvedUpstream;
+  readonly #clock: Clock;
+  readonly #settings: BudgetSettings;
+  readonly #paces: Pace[];
+  readonly #keyed: KeyPool | undefined;
+  /** route id + credential -> scheduler; insertion order is age (refreshed on use). */
+  readonly #schedulers = new Map<string, Scheduler>();
+  readonly #clientPools = new Map<string, KeyPool>();
+  readonly #routePaces = new Map<HostRouteConfig, Pace>();
+
+  constructor(upstream: ResolvedUpstream, dialect: Dialect, clock: Clock) {
+    this.#upstream = upstream;
+    this.#clock = clock;
+    const limits = upstream.limits;
+    this.#settings = {
+      limits,
+      useHeaders: upstream.rate_limits.use_headers,
+      headerFallback: upstream.rate_limits.header_fallback,
+      headerTimeoutMs: upstream.rate_limits.header_timeout,
+      resetBufferMs: upstream.rate_limits.reset_buffer,
+      upstreamReportsLimits: dialect.rateLimitHeaders.length > 0,
+    };
+    this.#paces = limits.rate ? [new Pace(limits.rate, limits.burst)] : [];
+    if (upstream.keys.length > 0) {
+      this.#keyed = this.#pool(upstream.keys.map((secret) => this.#key(secret, maskSecret(secret))));
+    }
+  }
+
+  /** The scheduler for a request: per host route (for its pace) and, on passthrough, per credential. */
+  schedulerFor(route: HostRouteConfig | undefined, credential: string): Scheduler {
+    const id = this.#keyed ? (route?.match ?? '') : `${route?.match ?? ''}\u0000${credential}`;
+    const found = this.#schedulers.get(id);
+    if (found) {
+      if (!this.#keyed) {
+        // Refresh its age so the least recently used client is the one evicted.
+        this.#schedulers.delete(id);
+        this.#schedulers.set(id, found);
+      }
+      return found;
+    }
+    const pool = this.#keyed ?? this.#clientPool(credential);
+    const paces = [...this.#paces];
+    if (route?.limits?.rate) {
+      let pace = this.#routePaces.get(route);
+      if (!pace) {
+        pace = new Pace(route.limits.rate, route.limits.burst);
+        this.#routePaces.set(route, pace);
+      }
+      paces.push(pace);
+    }
+    const scheduler = new Scheduler({
+      name: route ? `${this.#upstream.name} (${route.match})` : this.#upstream.name,
+      pool,
+      paces,
+      maxQueue: this.#upstream.queue.max_size,
+      queueTimeoutMs: this.#upstream.queue.timeout,
+      clock: this.#clock,
+    });
+    this.#schedulers.set(id, scheduler);
+    if (!this.#keyed) this.#evictIdle();
+    return scheduler;
+  }
+
+  stats(): SchedulerStats[] {
+    return [...this.#schedulers.values()].map((s) => ({
+      name: s.name,
+      queue_length: s.queueLength,
+      in_flight: s.pool.inFlight,
+      keys: s.pool.keys.map((k) => ({ key: k.label, ...k.budget.stats() })),
+    }));
+  }
+
+  #key(secret: string | undefined, label: string): PooledKey {
+    return { secret, label, budget: new KeyBudget(this.#settings, this.#clock) };
+  }
+
+  #pool(keys: PooledKey[]): KeyPool {
+    return new KeyPool(keys, this.#upstream.balance, this.#upstream.limits.max_concurrent);
+  }
+
+  #clientPool(credential: string): KeyPool {
+    let pool = this.#clientPools.get(credential);
+    if (!pool) {
+      pool = this.#pool([
+        this.#key(undefined, credential ? `client ${maskSecret(credential)}` : 'no credential'),
+      ]);
+      this.#clientPools.set(credential, pool);
+    }
+    return pool;
+  }
+
+  #evictIdle(): void {
+    if (this.#schedulers.size <= MAX_CLIENT_KEYS) return;
+    for (const [id, s] of this.#schedulers) {
+      if (this.#schedulers.size <= MAX_CLIENT_KEYS) break;
+      if (s.queueLength > 0 || s.pool.inFlight > 0) continue;
+      this.#schedulers.delete(id);
+      s.dispose();
+      const credential = id.slice(id.indexOf('\u0000') + 1);
+      if (![...this.#schedulers.keys()].some((k) => k.endsWith(`\u0000${credential}`)))
+        this.#clientPools.delete(credential);
+    }
+  }
+}

@@ -1,0 +1,118 @@
+// Admission to one upstream (or one REST host route): its wait queue in front of its keys (and of
+// its pace, for REST). A lease is what a request holds while it runs: a key and a reservation.
+import type { RateLimitReading } from '../dialects/types.ts';
+import type { Cost } from '../limits/cost.ts';
+import type { Reservation } from '../limits/key-budget.ts';
+import type { Pace } from '../limits/pace.ts';
+import { type Capacity, type Priority, UpstreamQueue } from '../limits/upstream-queue.ts';
+import type { Clock } from '../time/clock.ts';
+import type { KeyGrant, KeyPool, PooledKey } from './key-pool.ts';
+
+export interface Lease {
+  readonly key: PooledKey;
+  readonly reservation: Reservation;
+  readonly waitedMs: number;
+  /** Requests still waiting behind this one when it was admitted. */
+  readonly queueLength: number;
+  /** What the answer's headers say about the key's limits. */
+  learn(reading: RateLimitReading): void;
+  /** The upstream refused: this key sends nothing for `ms`. */
+  pause(ms: number): void;
+  /** The request is over; `actual` replaces the estimate (undefined: it stands). Idempotent. */
+  settle(actual: Cost | undefined): void;
+}
+
+export interface SchedulerOptions {
+  name: string;
+  pool: KeyPool;
+  paces: readonly Pace[];
+  maxQueue: number;
+  queueTimeoutMs: number;
+  clock: Clock;
+}
+
+export class Scheduler {
+  readonly name: string;
+  readonly pool: KeyPool;
+  readonly #queue: UpstreamQueue<KeyGrant>;
+  readonly #unwatch: () => void;
+
+  constructor(o: SchedulerOptions) {
+    this.name = o.name;
+    this.pool = o.pool;
+    const capacity: Capacity<KeyGrant> =
+      o.paces.length === 0
+        ? o.pool
+        : {
+            waitFor: (cost) => {
+              const now = o.clock.monotonic();
+              let wait = o.pool.waitFor(cost);
+              for (const pace of o.paces) wait = Math.max(wait, pace.waitFor(now));
+              return wait;
+            },
+            admit: (cost) => {
+              const now = o.clock.monotonic();
+              for (const pace of o.paces) pace.take(now);
+              return o.pool.admit(cost);
+            },
+          };
+    this.#queue = new UpstreamQueue({
+      name: o.name,
+      capacity,
+      maxSize: o.maxQueue,
+      timeoutMs: o.queueTimeoutMs,
+      clock: o.clock,
+    });
+    this.#unwatch = o.pool.onChange(() => this.#queue.wake());
+  }
+
+  /** Stops listening to the pool (the scheduler was evicted; nobody waits in it). */
+  dispose(): void {
+    this.#unwatch();
+  }
+
+  get queueLength(): number {
+    return this.#queue.length;
+  }
+
+  /** Milliseconds until `cost` could be admitted, ignoring who waits (0: now; Infinity: never). */
+  waitFor(cost: Cost): number {
+    return this.#queue.waitFor(cost);
+  }
+
+  /** A lease now, or a promise of one once a key has room; refusals are GatewayErrors. */
+  acquire(
+    cost: Cost,
+    priority: Priority,
+    onCancel: (cancel: () => void) => void,
+    timeoutMs?: number,
+  ): Lease | Promise<Lease> {
+    const admitted = this.#queue.acquire(cost, priority, onCancel, timeoutMs);
+    if (admitted instanceof Promise)
+      return admitted.then((a) => this.#lease(a.grant, a.waitedMs, a.queueLength));
+    return this.#lease(admitted.grant, admitted.waitedMs, admitted.queueLength);
+  }
+
+  #lease(grant: KeyGrant, waitedMs: number, queueLength: number): Lease {
+    const pool = this.pool;
+    let settled = false;
+    return {
+      key: grant.key,
+      reservation: grant.reservation,
+      waitedMs,
+      queueLength,
+      learn(reading) {
+        grant.key.budget.observe(grant.reservation, reading);
+        pool.changed();
+      },
+      pause(ms) {
+        grant.key.budget.pauseFor(ms);
+      },
+      settle(actual) {
+        if (settled) return;
+        settled = true;
+        pool.settle(grant, actual);
+      },
+    };
+  }
+}
