@@ -15,6 +15,7 @@ import { orderStages } from './pipeline/stages.ts';
 import { createHostRouter } from './routing/host-routes.ts';
 import { createModelRouter } from './routing/model-routes.ts';
 import { createApp } from './server/app.ts';
+import { createOriginPolicy } from './server/origin-policy.ts';
 import { createProxyHandler } from './server/proxy-handler.ts';
 import { type Clock, systemClock } from './time/clock.ts';
 import { createUpstreamSet, type Upstream } from './upstreams/upstream.ts';
@@ -53,11 +54,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
   });
   const hostRouter = createHostRouter(config.routes.hosts);
   const named = config.routes.default !== undefined ? upstreams.byName.get(config.routes.default) : undefined;
+  const ownNames = new Set([config.server.host.toLowerCase(), ...config.server.hostnames]);
+  const origins = createOriginPolicy(config.server.allowed_origins);
   const stages = orderStages({
-    host: createHostStage({
-      hostRouter,
-      ownNames: new Set([config.server.host.toLowerCase(), ...config.server.hostnames]),
-    }),
+    host: createHostStage({ hostRouter, ownNames }),
     parse: createParseStage({ maxBody: config.server.max_body }),
     route: createRouteStage({
       upstreams,
@@ -86,14 +86,18 @@ export function createGateway(deps: GatewayDeps): Gateway {
     onResponseClosed: () => {
       if (closing) setImmediate(() => app.server.closeIdleConnections());
     },
+    origins,
   });
   const app = createApp({
     clock,
     proxy,
     hostRouter,
+    ownNames,
+    origins,
     upstreamNames: [...upstreams.byName.keys()],
     trustProxy: config.server.trust_proxy,
     adminToken: config.server.admin_token,
+    maxConnections: config.server.max_connections,
     stats: () => collectStats(upstreams, config.rate_limit.enabled),
   });
 

@@ -86,16 +86,31 @@ describe('loadConfig defaults', () => {
 });
 
 describe('loadConfig provider presets', () => {
-  test('a provider key variable switches on only that preset', () => {
+  const routed = (config: ReturnType<typeof load>, upstreamName: string) =>
+    config.routes.models.filter((r) => r.upstream === upstreamName).map((r) => r.match);
+
+  test('every preset exists; with no keys they pass client credentials through', () => {
+    const config = load();
+    assert.deepEqual(Object.keys(config.upstreams), PRESETS);
+    for (const name of PRESETS) assert.equal(upstream(config, name).passthrough, true, name);
+  });
+
+  test('a key variable gives its preset keys and its open-weight routes; the others keep their own models', () => {
     const config = load({ env: { GROQ_API_KEY: 'gsk_one' } });
-    assert.deepEqual(Object.keys(config.upstreams), ['groq']);
     assert.deepEqual(upstream(config, 'groq').keys, ['gsk_one']);
     assert.equal(upstream(config, 'groq').passthrough, false);
+    assert.ok(routed(config, 'groq').includes('llama*'));
+    assert.deepEqual(routed(config, 'cerebras'), [], 'nobody chose cerebras: llama* does not go there');
+    assert.deepEqual(routed(config, 'anthropic'), ['claude-*'], 'Claude Code still works with its own key');
+  });
+
+  test('without keys, open-weight models go nowhere by guesswork', () => {
+    const config = load();
+    for (const name of ['cerebras', 'groq', 'nvidia']) assert.deepEqual(routed(config, name), [], name);
   });
 
   test('a NAME_API_KEYS variable is a comma-separated pool', () => {
     const config = load({ env: { CEREBRAS_API_KEYS: 'csk-a, csk-b,,csk-c ' } });
-    assert.deepEqual(Object.keys(config.upstreams), ['cerebras']);
     assert.deepEqual(upstream(config, 'cerebras').keys, ['csk-a', 'csk-b', 'csk-c']);
   });
 
@@ -104,14 +119,10 @@ describe('loadConfig provider presets', () => {
     assert.deepEqual(upstream(config, 'groq').keys, ['pool-1', 'pool-2']);
   });
 
-  test('several key variables switch on several presets', () => {
-    const config = load({ env: { OPENAI_API_KEY: 'sk-1', ANTHROPIC_API_KEY: 'sk-ant-1' } });
-    assert.deepEqual(Object.keys(config.upstreams), ['openai', 'anthropic']);
-  });
-
   test('an empty key variable counts as unset', () => {
     const config = load({ env: { GROQ_API_KEY: '', OPENAI_API_KEY: '  ' } });
-    assert.deepEqual(Object.keys(config.upstreams), PRESETS);
+    assert.equal(upstream(config, 'groq').passthrough, true);
+    assert.equal(upstream(config, 'openai').passthrough, true);
   });
 
   test('keys in the file win over the key variable', () => {
@@ -122,52 +133,54 @@ describe('loadConfig provider presets', () => {
     assert.deepEqual(upstream(config, 'groq').keys, ['from-file-1', 'from-file-2']);
   });
 
-  test('naming a preset in the file switches it on and fills it from the preset', () => {
-    const config = load({ tree: { upstreams: { anthropic: { retries: { max: 5 } } } } });
-    assert.deepEqual(Object.keys(config.upstreams), ['anthropic']);
-    const u = upstream(config, 'anthropic');
-    assert.equal(u.url, 'https://api.anthropic.com');
-    assert.equal(u.dialect, 'anthropic');
+  test('naming a preset in the file fills it from the preset and routes its open-weight models', () => {
+    const config = load({ tree: { upstreams: { cerebras: { retries: { max: 5 } } } } });
+    const u = upstream(config, 'cerebras');
+    assert.equal(u.url, 'https://api.cerebras.ai');
+    assert.equal(u.dialect, 'cerebras');
     assert.equal(u.retries.max, 5);
     assert.equal(u.passthrough, true);
+    assert.ok(routed(config, 'cerebras').includes('llama*'));
   });
 
-  test('an upstream of the user that is not a preset leaves all presets on', () => {
+  test("the user's own upstreams sit beside the presets", () => {
     const config = load({
       tree: { upstreams: { github: { url: 'https://api.github.com', dialect: 'generic' } } },
     });
     assert.deepEqual(Object.keys(config.upstreams).sort(), [...PRESETS, 'github'].sort());
   });
 
-  test('OPENAI_API_URL replaces the OpenAI preset URL only', () => {
-    const config = load({ env: { OPENAI_API_URL: 'http://localhost:11434/v1' } });
+  test('OPENAI_API_URL points the OpenAI preset elsewhere, beats the file, and takes unclaimed models', () => {
+    const config = load({
+      env: { OPENAI_API_URL: 'http://localhost:11434/v1' },
+      tree: { upstreams: { openai: { url: 'https://from-file.example/v1' } } },
+    });
     assert.equal(upstream(config, 'openai').url, 'http://localhost:11434/v1');
     assert.equal(upstream(config, 'groq').url, 'https://api.groq.com/openai/v1');
+    assert.deepEqual(config.routes.models.at(-1), {
+      match: '*',
+      upstream: 'openai',
+      fallbacks: [],
+      stream_rescue: false,
+    });
   });
 
   test('an empty OPENAI_API_URL counts as unset, like the other variables', () => {
     const config = load({ env: { OPENAI_API_URL: '' } });
     assert.equal(upstream(config, 'openai').url, 'https://api.openai.com');
+    assert.notEqual(config.routes.models.at(-1)?.match, '*');
   });
 
   test('preset routes come after the user routes, in preset order', () => {
     const config = load({
+      env: { NVIDIA_API_KEY: 'nvapi-1' },
       tree: { routes: { models: [{ match: 'gpt-*', upstream: 'groq', model: 'llama' }] } },
     });
     const models = config.routes.models;
     assert.equal(models[0]?.match, 'gpt-*');
     assert.equal(models[0]?.upstream, 'groq');
-    assert.equal(models[1]?.match, 'gpt-*');
     assert.equal(models[1]?.upstream, 'openai');
     assert.equal(models.at(-1)?.upstream, 'nvidia');
-  });
-
-  test('only the presets that are on add routes', () => {
-    const config = load({ env: { ANTHROPIC_API_KEY: 'sk-ant' } });
-    assert.deepEqual(
-      config.routes.models.map((r) => [r.match, r.upstream]),
-      [['claude-*', 'anthropic']],
-    );
   });
 });
 
@@ -479,5 +492,31 @@ describe('loadConfig result', () => {
     const copy = structuredClone(tree);
     load({ tree, env: { COOLDOWN_BUDGET: '1' } });
     assert.deepEqual(tree, copy);
+  });
+});
+
+describe('loadConfig ${VAR} in typed fields', () => {
+  test('numbers, booleans and bare-millisecond durations may come from variables', () => {
+    const config = load({
+      env: { MY_PORT: '9090', RPM: '30', CACHE_ON: 'false', T: '1500' },
+      tree: {
+        server: { port: '${MY_PORT}', request_timeout: '${T}' },
+        upstreams: { groq: { limits: { rpm: '${RPM}' } } },
+        cache: { enabled: '${CACHE_ON}' },
+      },
+    });
+    assert.equal(config.server.port, 9090);
+    assert.equal(config.server.request_timeout, 1500);
+    assert.equal(upstream(config, 'groq').limits.rpm, 30);
+    assert.equal(config.cache.enabled, false);
+  });
+
+  test('an unset variable inside a longer string is named, with its key path', () => {
+    assert.throws(
+      () => load({ tree: { upstreams: { local: { url: 'http://${NO_SUCH_HOST}:11434/v1' } } } }),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        /upstreams\.local\.url: \$\{NO_SUCH_HOST\} is not set/.test(err.message),
+    );
   });
 });

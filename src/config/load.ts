@@ -71,12 +71,21 @@ function readFile(path: string, env: Env): Tree {
       }),
     );
   }
-  const tree = expandVars(doc.toJS(), env) ?? {};
+  const problems: string[] = [];
+  const tree = expandVars(doc.toJS(), env, problems) ?? {};
+  if (problems.length > 0) throw new ConfigError(problems.map((p) => `${path}: ${p}`));
   if (!isTree(tree))
     throw new ConfigError([
       `${path}: the top level must be a mapping of sections (server:, upstreams:, ...)`,
     ]);
   return tree;
+}
+
+function expandTree(tree: Tree, env: Env): Tree {
+  const problems: string[] = [];
+  const expanded = expandVars(tree, env, problems) as Tree;
+  if (problems.length > 0) throw new ConfigError(problems);
+  return expanded;
 }
 
 function locateFile(flags: ConfigFlags, env: Env, cwd: string): string | undefined {
@@ -108,28 +117,35 @@ function isGlobalDaily(b: Tree): boolean {
 }
 
 /**
- * Presets are switched on by their key variable or by being named in the file; when none is,
- * every LLM preset is on without keys, so clients' own credentials pass through.
+ * Every preset exists, with its keys (from the file, else its key variable) or passing clients'
+ * own keys through. Its own models are always routed to it; the open-weight models several
+ * providers serve only when it has keys or is named in the file. With OPENAI_API_URL set (any
+ * OpenAI-compatible server), models nothing else claims go there.
  */
 function applyPresets(tree: Tree, env: Env): void {
   const upstreams = isTree(tree.upstreams) ? tree.upstreams : {};
-  const keyed = new Map(providerPresets.map((p) => [p.name, presetKeys(env, p)]));
-  const on = providerPresets.filter((p) => p.name in upstreams || (keyed.get(p.name)?.length ?? 0) > 0);
-  const active = on.length > 0 ? on : providerPresets;
   const routes = isTree(tree.routes) ? tree.routes : {};
+  const customOpenAI = env.OPENAI_API_URL?.trim() || undefined;
   const presetRoutes: Tree[] = [];
-  for (const preset of active) {
-    const fromFile = isTree(upstreams[preset.name]) ? (upstreams[preset.name] as Tree) : {};
-    const base: Tree = {
-      url: preset.name === 'openai' ? env.OPENAI_API_URL?.trim() || preset.url : preset.url,
-      dialect: preset.dialect,
-    };
+  for (const preset of providerPresets) {
+    const named = isTree(upstreams[preset.name]);
+    const fromFile = named ? (upstreams[preset.name] as Tree) : {};
+    const base: Tree = { url: preset.url, dialect: preset.dialect };
     if (preset.limits) base.limits = { ...preset.limits };
     // Keys given in the file win over the environment, so a shell's stray OPENAI_API_KEY never replaces a pool.
-    if (fromFile.keys === undefined) base.keys = keyed.get(preset.name) ?? [];
-    upstreams[preset.name] = merge(base, fromFile);
+    const envKeys = presetKeys(env, preset);
+    if (fromFile.keys === undefined) base.keys = envKeys;
+    const upstream = merge(base, fromFile) as Tree;
+    // Everything else in the environment beats the file.
+    if (preset.name === 'openai' && customOpenAI) upstream.url = customOpenAI;
+    upstreams[preset.name] = upstream;
+    const keyed =
+      fromFile.keys !== undefined ? fromFile.keys !== '' && fromFile.keys !== null : envKeys.length > 0;
     for (const match of preset.models) presetRoutes.push({ match, upstream: preset.name });
+    if (keyed || named)
+      for (const match of preset.sharedModels) presetRoutes.push({ match, upstream: preset.name });
   }
+  if (customOpenAI) presetRoutes.push({ match: '*', upstream: 'openai' });
   tree.upstreams = upstreams;
   tree.routes = {
     ...routes,
@@ -177,7 +193,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
   const env = options.env ?? process.env;
   const flags = options.flags ?? {};
   const file = options.tree ? undefined : locateFile(flags, env, options.cwd ?? process.cwd());
-  const fromFile = options.tree ? (expandVars(options.tree, env) as Tree) : file ? readFile(file, env) : {};
+  const fromFile = options.tree ? expandTree(options.tree, env) : file ? readFile(file, env) : {};
   const { overlay, budgetUsd } = envOverlay(env);
   const tree = merge(merge(fromFile, overlay), flagOverlay(flags)) as Tree;
   const budget = flags.budget ?? budgetUsd;

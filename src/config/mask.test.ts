@@ -5,9 +5,13 @@ import { displayConfig, maskSecret, maskUrlCredentials } from './mask.ts';
 import { parseRate } from './units.ts';
 
 describe('maskSecret', () => {
-  test('shows the first 6 and last 4 characters of a long key', () => {
-    assert.equal(maskSecret('sk-proj-abcdefghijklmnop1234'), 'sk-pro...1234');
-    assert.equal(maskSecret('0123456789abcdef'), '012345...cdef');
+  test('shows the first 6 and last 4 characters of a provider-length key (32+)', () => {
+    assert.equal(maskSecret('sk-proj-abcdefghijklmnopqrstuvwx1234'), 'sk-pro...1234');
+  });
+
+  test('a shorter secret (an admin token) shows its last 4 only', () => {
+    assert.equal(maskSecret('sk-proj-abcdefghijklmnop1234'), '...1234');
+    assert.equal(maskSecret('0123456789abcdef'), '...cdef');
   });
 
   test('hides a short key whole', () => {
@@ -48,9 +52,9 @@ describe('displayConfig', () => {
       clients: { keys: [{ name: 'alice', key: 'cd-alice-0123456789abcd' }] },
     });
     assert.deepEqual(shown, {
-      server: { admin_token: 'admin-...6789', port: 8787 },
-      upstreams: { groq: { url: 'https://api.groq.com/openai/v1', keys: ['gsk_aa...1111', '***'] } },
-      clients: { keys: [{ name: 'alice', key: 'cd-ali...abcd' }] },
+      server: { admin_token: '...6789', port: 8787 },
+      upstreams: { groq: { url: 'https://api.groq.com/openai/v1', keys: ['...1111', '***'] } },
+      clients: { keys: [{ name: 'alice', key: '...abcd' }] },
     });
   });
 

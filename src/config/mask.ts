@@ -2,9 +2,14 @@
 import type { Rate } from './units.ts';
 import { formatDuration } from './units.ts';
 
-/** First 6 and last 4 characters of a long secret; short ones are hidden whole. */
+/**
+ * A secret as it may be shown: provider keys (long) keep their first 6 and last 4 characters, so
+ * a person can tell them apart; shorter secrets keep only their last 4, and short ones nothing.
+ */
 export function maskSecret(secret: string): string {
-  return secret.length >= 16 ? `${secret.slice(0, 6)}...${secret.slice(-4)}` : '***';
+  if (secret.length >= 32) return `${secret.slice(0, 6)}...${secret.slice(-4)}`;
+  if (secret.length >= 16) return `...${secret.slice(-4)}`;
+  return '***';
 }
 
 /** Hides the password of `scheme://user:password@host`. */

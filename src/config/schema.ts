@@ -18,10 +18,19 @@ function unit<T>(parse: (v: string | number) => T | undefined, hint: string) {
   });
 }
 
+/** `${VAR}` always expands to a string: numbers and booleans written that way are read as such. */
+function numeric<T extends z.ZodType>(schema: T) {
+  return z.preprocess(
+    (v) => (typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v),
+    schema,
+  );
+}
+const flag = z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean());
+
 const duration = unit(parseDuration, DURATION_HINT);
 const size = unit(parseSize, SIZE_HINT);
 const rate = unit(parseRate, RATE_HINT);
-const count = z.number().int().positive();
+const count = numeric(z.number().int().positive());
 
 /** A list, or one comma-separated string (how pools arrive from env vars). */
 const keyList = z
@@ -55,14 +64,14 @@ export const upstreamSchema = z.strictObject({
   limits: limitsSchema.prefault({}),
   rate_limits: z
     .strictObject({
-      use_headers: z.boolean().prefault(true),
-      header_fallback: z.boolean().prefault(true),
+      use_headers: flag.prefault(true),
+      header_fallback: flag.prefault(true),
       header_timeout: duration.prefault('5s'),
       reset_buffer: duration.prefault('100ms'),
     })
     .prefault({}),
   queue: z.strictObject({ max_size: count.prefault(1000), timeout: duration.prefault('60s') }).prefault({}),
-  retries: z.strictObject({ max: z.number().int().min(0).max(10).prefault(2) }).prefault({}),
+  retries: z.strictObject({ max: numeric(z.number().int().min(0).max(10)).prefault(2) }).prefault({}),
   /** Time to the response head; defaults to `server.request_timeout`. */
   timeout: duration.optional(),
   connect_timeout: duration.prefault('10s'),
@@ -81,7 +90,7 @@ const modelRouteSchema = z.strictObject({
   upstream: z.string(),
   model: z.string().optional(),
   fallbacks: z.array(fallbackSchema).prefault([]),
-  stream_rescue: z.boolean().prefault(false),
+  stream_rescue: flag.prefault(false),
 });
 
 const hostPattern = z
@@ -103,20 +112,24 @@ const budgetSchema = z.strictObject({
   scope: z.enum(['global', 'client', 'upstream']).prefault('global'),
   name: z.string().optional(),
   period: z.enum(['daily', 'weekly', 'monthly']).prefault('daily'),
-  limit_usd: z.number().positive(),
+  limit_usd: numeric(z.number().positive()),
 });
 
 export const configSchema = z.strictObject({
   server: z
     .strictObject({
       host: z.string().min(1).prefault('127.0.0.1'),
-      port: z.number().int().min(0).max(65535).prefault(8787),
+      port: numeric(z.number().int().min(0).max(65535)).prefault(8787),
       admin_token: z.string().min(1).optional(),
       max_body: size.prefault('10mb'),
       request_timeout: duration.prefault('120s'),
       trust_proxy: z.union([z.boolean(), z.string()]).prefault(false),
       /** More names this gateway is reached by (besides loopback, IPs and single-label names). */
       hostnames: z.array(z.string().transform((v) => v.toLowerCase())).prefault([]),
+      /** Web origins whose pages may call the gateway from a browser (`*`: any). */
+      allowed_origins: z.array(z.string()).prefault([]),
+      /** Open client connections at most; beyond it new ones are refused. */
+      max_connections: count.prefault(10_000),
       /** How long in-flight requests may take to finish on shutdown. */
       shutdown_grace: duration.prefault('10s'),
     })
@@ -140,7 +153,7 @@ export const configSchema = z.strictObject({
             name: z.string().min(1),
             key: z.string().min(1),
             limits: clientLimits.optional(),
-            budget: z.number().positive().optional(),
+            budget: numeric(z.number().positive()).optional(),
           }),
         )
         .prefault([]),
@@ -148,23 +161,23 @@ export const configSchema = z.strictObject({
     .prefault({}),
   cache: z
     .strictObject({
-      enabled: z.boolean().prefault(true),
+      enabled: flag.prefault(true),
       ttl: duration.prefault('5m'),
-      max_size_mb: z.number().positive().prefault(100),
+      max_size_mb: numeric(z.number().positive()).prefault(100),
       max_entries: count.prefault(10_000),
       store: z.enum(['memory', 'sqlite', 'redis']).prefault('memory'),
       semantic: z
         .strictObject({
-          enabled: z.boolean().prefault(false),
-          threshold: z.number().min(0).max(1).prefault(0.95),
+          enabled: flag.prefault(false),
+          threshold: numeric(z.number().min(0).max(1)).prefault(0.95),
         })
         .prefault({}),
     })
     .prefault({}),
   budgets: z.array(budgetSchema).prefault([]),
-  optimize: z.strictObject({ enabled: z.boolean().prefault(true) }).prefault({}),
+  optimize: z.strictObject({ enabled: flag.prefault(true) }).prefault({}),
   /** Egress shaping as a whole (`--no-rate-limit` turns it off). */
-  rate_limit: z.strictObject({ enabled: z.boolean().prefault(true) }).prefault({}),
+  rate_limit: z.strictObject({ enabled: flag.prefault(true) }).prefault({}),
   store: z
     .strictObject({ sqlite: z.string().prefault('./.cooldown/state.db'), redis: z.string().optional() })
     .prefault({}),
@@ -173,7 +186,7 @@ export const configSchema = z.strictObject({
       level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).prefault('info'),
       file: z.string().optional(),
       /** One line per request at info level. */
-      requests: z.boolean().prefault(true),
+      requests: flag.prefault(true),
     })
     .prefault({}),
   outbound_proxy: httpUrl.optional(),

@@ -27,6 +27,8 @@ describe('parseDuration', () => {
     assert.equal(parseDuration(0), 0);
     assert.equal(parseDuration(1.5), 1.5);
     assert.equal(parseDuration('250ms'), 250);
+    // `${VAR}` gives strings: a bare number in text is milliseconds too.
+    assert.equal(parseDuration('1500'), 1500);
   });
 
   test('allows surrounding whitespace and a space before the unit', () => {
@@ -35,7 +37,7 @@ describe('parseDuration', () => {
   });
 
   test('rejects unknown units, negatives, empty text and a unit alone', () => {
-    for (const text of ['5x', '-1s', '', 's', '5', '5S', '5 sec', '1e3ms', 'ms5', '5s5']) {
+    for (const text of ['5x', '-1s', '', 's', '5S', '5 sec', '1e3ms', 'ms5', '5s5']) {
       assert.equal(parseDuration(text), undefined, JSON.stringify(text));
     }
   });

@@ -7,7 +7,7 @@ const DURATION_UNITS: Readonly<Record<string, number>> = {
   h: 3_600_000,
   d: 86_400_000,
 };
-const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/;
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/;
 const SIZE_UNITS: Readonly<Record<string, number>> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
 const SIZE = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$/i;
 const RATE = /^(\d+(?:\.\d+)?)\s*\/\s*(\d+(?:\.\d+)?)?\s*(ms|s|m|h|d)$/;
@@ -21,7 +21,7 @@ export function parseDuration(value: string | number): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : undefined;
   const m = DURATION.exec(value.trim());
   if (!m) return undefined;
-  return Math.round(Number(m[1]) * (DURATION_UNITS[m[2]!] ?? Number.NaN));
+  return Math.round(Number(m[1]) * (DURATION_UNITS[m[2] ?? 'ms'] ?? Number.NaN));
 }
 
 /** Bytes, or undefined when the value is not a size. A bare number is bytes. */

@@ -1,6 +1,5 @@
 // Anthropic: separate request, input-token and output-token buckets; resets are RFC 3339 instants.
 import type { Dialect, LimitDimension, RateLimitHeaderSpec } from './types.ts';
-import { anthropicUsage, observeAnthropicStream } from './wire/anthropic-wire.ts';
 
 const buckets: ReadonlyArray<[LimitDimension, string]> = [
   ['requests', 'requests'],
@@ -25,8 +24,6 @@ export const anthropic: Dialect = {
   auth: { header: 'x-api-key', prefix: '' },
   rateLimitHeaders: anthropicHeaders,
   streamUsageOption: false,
-  usageFromBody: anthropicUsage,
-  observeStream: observeAnthropicStream,
   // A rate-limit 429 says when to retry; a spend-cap 429 does not, and retrying cannot help.
   finalRefusal: (headers) => headers['retry-after'] === undefined,
 };

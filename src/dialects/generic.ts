@@ -1,6 +1,5 @@
 // Plain REST APIs (GitHub, Stripe, ...): the common `X-RateLimit-*` and IETF `RateLimit-*` headers.
 import type { Dialect, RateLimitHeaderSpec } from './types.ts';
-import { genericUsage, observeGenericStream } from './wire/generic-wire.ts';
 
 export const genericHeaders: readonly RateLimitHeaderSpec[] = [
   {
@@ -27,7 +26,5 @@ export const generic: Dialect = {
   auth: { header: 'authorization', prefix: 'Bearer ' },
   rateLimitHeaders: genericHeaders,
   streamUsageOption: false,
-  usageFromBody: genericUsage,
-  observeStream: observeGenericStream,
   finalRefusal: () => false,
 };

@@ -76,8 +76,6 @@ export interface Dialect {
   readonly rateLimitHeaders: readonly RateLimitHeaderSpec[];
   /** Whether the upstream accepts `stream_options.include_usage` (OpenAI-style streams). */
   readonly streamUsageOption: boolean;
-  usageFromBody(body: unknown): Usage | undefined;
-  observeStream(): StreamObserver;
   /**
    * Whether a 429 can never succeed by waiting (out of quota, a spend cap, a request larger than
    * the limit): then it goes to the client as it is instead of being retried.

@@ -8,6 +8,7 @@ export const errorCodes = {
   unauthorized: { status: 401, openai: 'authentication_error', anthropic: 'authentication_error' },
   route_not_found: { status: 404, openai: 'invalid_request_error', anthropic: 'not_found_error' },
   host_not_allowed: { status: 403, openai: 'permission_error', anthropic: 'permission_error' },
+  origin_not_allowed: { status: 403, openai: 'permission_error', anthropic: 'permission_error' },
   rate_limit_exceeded: { status: 429, openai: 'rate_limit_error', anthropic: 'rate_limit_error' },
   budget_exceeded: { status: 429, openai: 'insufficient_quota', anthropic: 'rate_limit_error' },
   queue_full: { status: 503, openai: 'server_error', anthropic: 'overloaded_error' },

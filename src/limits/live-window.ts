@@ -21,7 +21,7 @@ interface Sent {
   at: number;
 }
 
-/** More unanswered sends than this are folded into one number (only if answers stop coming). */
+/** Unanswered sends tracked one by one, at most (answers normally keep this small). */
 const MAX_TRACKED = 10_000;
 
 export class LiveWindow {
@@ -31,7 +31,8 @@ export class LiveWindow {
   #resetAt: number | undefined;
   #observedAt = Number.NEGATIVE_INFINITY;
   readonly #unanswered = new Map<number, Sent>();
-  #folded = 0;
+  /** Sum of the unanswered amounts (kept, not recounted: it is read on every admission). */
+  #pending = 0;
 
   constructor(windowMs: number) {
     this.windowMs = windowMs;
@@ -45,21 +46,27 @@ export class LiveWindow {
   record(seq: number, amount: number, at: number): void {
     if (amount === 0) return;
     this.#unanswered.set(seq, { amount, at });
-    if (this.#unanswered.size > MAX_TRACKED) {
-      const [oldest, entry] = this.#unanswered.entries().next().value!;
-      this.#folded += entry.amount;
-      this.#unanswered.delete(oldest);
-    }
+    this.#pending += amount;
+    // Only when answers stopped carrying this window: forget the oldest (its amount stays counted
+    // until the window resets).
+    if (this.#unanswered.size > MAX_TRACKED) this.#unanswered.delete(this.#unanswered.keys().next().value!);
   }
 
   /** A settled request's real amount replaces its reservation while the upstream has not reported it. */
   correct(seq: number, delta: number): void {
     const entry = this.#unanswered.get(seq);
-    if (entry) entry.amount = Math.max(0, entry.amount + delta);
+    if (!entry) return;
+    const amount = Math.max(0, entry.amount + delta);
+    this.#pending += amount - entry.amount;
+    entry.amount = amount;
   }
 
   observe(seq: number, report: LiveReport, now: number, resetBufferMs: number): void {
-    this.#unanswered.delete(seq);
+    const entry = this.#unanswered.get(seq);
+    if (entry) {
+      this.#pending -= entry.amount;
+      this.#unanswered.delete(seq);
+    }
     if (report.limit !== undefined) this.limit = report.limit;
     // An answer about a window that already ended (a slow answer) says nothing about this one.
     if (report.resetAt !== undefined && report.resetAt <= now) return;
@@ -80,9 +87,7 @@ export class LiveWindow {
   available(now: number, resetBufferMs: number): number | undefined {
     this.#refillIfReset(now, resetBufferMs);
     if (this.#remaining === undefined) return undefined;
-    let pending = this.#folded;
-    for (const s of this.#unanswered.values()) pending += s.amount;
-    return this.#remaining - pending;
+    return this.#remaining - this.#pending;
   }
 
   /** Milliseconds until `amount` fits (0: now; Infinity: never, it is larger than the whole limit). */
@@ -103,8 +108,11 @@ export class LiveWindow {
     if (this.#resetAt === undefined || now < this.#resetAt + resetBufferMs) return;
     // Full again; what was sent before the reset (less the skew buffer) counted in the old window.
     const boundary = this.#resetAt - resetBufferMs;
-    for (const [seq, s] of this.#unanswered) if (s.at < boundary) this.#unanswered.delete(seq);
-    this.#folded = 0;
+    this.#pending = 0;
+    for (const [seq, s] of this.#unanswered) {
+      if (s.at < boundary) this.#unanswered.delete(seq);
+      else this.#pending += s.amount;
+    }
     this.#remaining = this.limit;
     this.#resetAt = undefined;
   }

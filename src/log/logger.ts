@@ -18,10 +18,13 @@ export interface LogOutput {
 }
 
 export function createLogOutput(options: LoggerOptions): LogOutput {
+  // A reader that stops (a stuck stdout pipe) must not grow memory without end: past 16 MiB
+  // unwritten, lines are dropped.
   const destination = pino.destination({
     dest: options.file ?? 1,
     sync: false,
     mkdir: options.file !== undefined,
+    maxLength: 16 * 1024 * 1024,
   });
   const lines = createLineBatcher(destination);
   process.once('exit', () => lines.flushSync());

@@ -57,6 +57,10 @@ export interface RequestContext {
   stripUsage: boolean;
   /** Attempts so far (an upstream 429/503/529 before any byte reached the client sends it again). */
   attempts: number;
+  /** Headers every answer to this request carries (CORS for an allowed web origin). */
+  extraHeaders: string[] | undefined;
+  /** The client sent `Expect: 100-continue` and waits for a go before sending its body. */
+  expectContinue: boolean;
   /** Set once the response head went to the client; errors after that go in-band. */
   headSent: boolean;
   status: number;
@@ -99,6 +103,8 @@ export function createContext(
     lease: undefined,
     stripUsage: false,
     attempts: 0,
+    extraHeaders: undefined,
+    expectContinue: false,
     headSent: false,
     status: 0,
     upstreamHeaders: undefined,

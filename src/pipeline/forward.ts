@@ -11,7 +11,7 @@ import type { AccountDeps } from './account.ts';
 import { settleUnspent } from './account.ts';
 import { boundedBody } from './bounded-body.ts';
 import type { RequestContext } from './context.ts';
-import { checkDeclaredLength } from './read-body.ts';
+import { checkDeclaredLength, continueBody } from './read-body.ts';
 import { type AttemptOutcome, type Refusal, sendRefusal, UpstreamRelay } from './relay.ts';
 
 export interface ForwardStageDeps extends AccountDeps {
@@ -36,6 +36,7 @@ function requestBody(ctx: RequestContext, maxBody: number): Buffer | Readable | 
   if (ctx.body) return ctx.body;
   if (!hasBody(ctx.req)) return null;
   checkDeclaredLength(ctx.req, maxBody);
+  continueBody(ctx);
   // Streamed through unread; a body of unannounced size is counted on the way.
   return ctx.req.headers['content-length'] === undefined ? boundedBody(ctx.req, maxBody) : ctx.req;
 }

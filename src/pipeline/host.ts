@@ -4,6 +4,9 @@ import { isOwnHost } from '../routing/host-name.ts';
 import type { HostRouter } from '../routing/host-routes.ts';
 import type { RequestContext } from './context.ts';
 
+/** Letters, digits, dots and dashes, or a bracketed IPv6 address: anything else is refused unmatched. */
+const HOST_NAME = /^(?:[a-z0-9.-]*|\[[0-9a-f:.]+\])$/;
+
 export interface HostStageDeps {
   hostRouter: HostRouter;
   ownNames: ReadonlySet<string>;
@@ -17,6 +20,9 @@ export function createHostStage(deps: HostStageDeps) {
         'host_not_allowed',
         'Absolute request targets are not proxied; send a path and a Host header.',
       );
+    }
+    if (!HOST_NAME.test(ctx.host)) {
+      throw new GatewayError('host_not_allowed', 'The Host header is not a valid host name.');
     }
     const route = deps.hostRouter.match(ctx.host);
     if (route) {

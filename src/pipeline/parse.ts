@@ -2,7 +2,7 @@
 import { isRecord } from '../dialects/wire/json-peek.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
 import type { RequestContext } from './context.ts';
-import { readBody } from './read-body.ts';
+import { checkDeclaredLength, continueBody, readBody } from './read-body.ts';
 
 /** Endpoints that cannot be routed without a model. */
 const MODEL_REQUIRED = new Set([
@@ -28,6 +28,8 @@ export function createParseStage(deps: ParseStageDeps) {
     const required = MODEL_REQUIRED.has(ctx.path);
     // Uploads (multipart audio, files) on other paths go through unread.
     if (!required && !isJson(ctx.req.headers['content-type'])) return;
+    checkDeclaredLength(ctx.req, deps.maxBody);
+    continueBody(ctx);
     const body = await readBody(ctx.req, deps.maxBody);
     ctx.body = body;
     let json: unknown;

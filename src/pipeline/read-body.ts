@@ -1,5 +1,5 @@
 // Reads a request body whole, refusing at once anything over the size bound.
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError } from '../errors/gateway-error.ts';
 
 function tooLarge(maxBytes: number): GatewayError {
@@ -16,6 +16,16 @@ function tooLarge(maxBytes: number): GatewayError {
 export function checkDeclaredLength(req: IncomingMessage, maxBytes: number): void {
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > maxBytes) throw tooLarge(maxBytes);
+}
+
+/**
+ * Tells a client waiting on `Expect: 100-continue` to send its body, once the gateway has decided
+ * to take it (never before a refusal it could have made from the head alone).
+ */
+export function continueBody(ctx: { expectContinue: boolean; res: ServerResponse }): void {
+  if (!ctx.expectContinue) return;
+  ctx.expectContinue = false;
+  ctx.res.writeContinue();
 }
 
 export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {

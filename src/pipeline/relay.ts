@@ -6,6 +6,7 @@ import { TextDecoder } from 'node:util';
 import type { Dispatcher } from 'undici';
 import type { HeaderBag, StreamObserver } from '../dialects/types.ts';
 import { lastObjectFieldIn } from '../dialects/wire/json-peek.ts';
+import { usageWireOf, wireOf } from '../dialects/wire/wire-of.ts';
 import { ClientGone } from '../errors/client-gone.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
 import { renderStreamError } from '../errors/render.ts';
@@ -57,6 +58,7 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
   #decoder: TextDecoder | undefined;
   #controller: Controller | undefined;
   #onDrain: (() => void) | undefined;
+  #cancelStall: (() => void) | undefined;
 
   constructor(
     ctx: RequestContext,
@@ -77,6 +79,8 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
   }
 
   onResponseStart(_controller: Controller, statusCode: number, headers: HeaderBag): void {
+    // Informational answers (102, 103) come before the real one; undici reports them too.
+    if (statusCode < 200) return;
     const ctx = this.#ctx;
     ctx.status = statusCode;
     ctx.upstreamHeaders = headers;
@@ -89,14 +93,14 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
       this.#writeHead(false);
     } else if (contentType.startsWith('text/event-stream')) {
       if (ctx.kind === 'api') {
-        this.#observer = ctx.target!.upstream.dialect.observeStream();
+        this.#observer = wireOf(ctx.path, ctx.target!.upstream.dialect.family).observeStream();
         this.#decoder = new TextDecoder();
         if (ctx.stripUsage) this.#filter = createUsageChunkFilter();
       }
       this.#startStream(this.#observer !== undefined);
       // Clients (SDK stream helpers) wait for the head; send it now rather than with the first event.
       ctx.res.flushHeaders();
-    } else if (ctx.kind === 'api' && contentType.includes('json')) {
+    } else if (ctx.kind === 'api' && !ctx.stream && isJsonDocument(contentType)) {
       this.#mode = 'whole';
     } else {
       this.#startStream(false);
@@ -125,7 +129,10 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
         ok = kept === '' || this.#ctx.res.write(kept);
       } else ok = this.#ctx.res.write(chunk);
     } else ok = this.#ctx.res.write(chunk);
-    if (!ok) controller.pause();
+    if (!ok) {
+      controller.pause();
+      this.#armStall();
+    }
   }
 
   onResponseEnd(): void {
@@ -145,7 +152,8 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
       const body = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks, this.#size);
       if (ctx.status >= 200 && ctx.status < 300) {
         const usage = lastObjectFieldIn(body, 'usage');
-        if (usage) ctx.usage = ctx.target!.upstream.dialect.usageFromBody({ usage });
+        if (usage)
+          ctx.usage = usageWireOf(ctx.path, ctx.target!.upstream.dialect.family).usageFromBody({ usage });
       }
       this.#writeHead(true, body.length);
       ctx.res.end(body);
@@ -182,9 +190,7 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
     const upstream = ctx.target!.upstream;
     // The gateway's own refusals (an upload over the size bound) keep their code.
     const failure =
-      err instanceof GatewayError
-        ? err
-        : upstreamFailure(err, upstream.name, upstream.config.timeout, this.#mode !== 'none');
+      err instanceof GatewayError ? err : upstreamFailure(err, upstream.config, this.#mode !== 'none');
     if (!ctx.headSent) {
       this.#fail(failure);
       return;
@@ -198,7 +204,11 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
   #startStream(dropLength: boolean): void {
     this.#mode = 'stream';
     this.#writeHead(dropLength);
-    this.#onDrain = () => this.#controller?.resume();
+    this.#onDrain = () => {
+      this.#cancelStall?.();
+      this.#cancelStall = undefined;
+      this.#controller?.resume();
+    };
     this.#ctx.res.on('drain', this.#onDrain);
   }
 
@@ -211,6 +221,8 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
     });
     if (length !== undefined) out.push('content-length', String(length));
     if (ctx.lease) out.push(...limitHeaders(ctx));
+    if (ctx.extraHeaders) out.push(...ctx.extraHeaders);
+    keepAliveOnlyIfRead(ctx);
     ctx.headSent = true;
     ctx.res.writeHead(ctx.status, out);
   }
@@ -223,6 +235,23 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
   #finish(): void {
     this.#ctx.cancel = undefined;
     if (this.#onDrain) this.#ctx.res.off('drain', this.#onDrain);
+    this.#cancelStall?.();
+    this.#cancelStall = undefined;
+  }
+
+  /**
+   * A client that stops reading holds an upstream connection (paused, so undici's own idle timer
+   * does not run); after the idle timeout it is cut off, both ways.
+   */
+  #armStall(): void {
+    if (this.#cancelStall) return;
+    const ctx = this.#ctx;
+    this.#cancelStall = this.#o.clock.setTimer(ctx.target!.upstream.config.idle_timeout, () => {
+      this.#cancelStall = undefined;
+      ctx.clientGone = true;
+      this.#controller?.abort(new ClientGone('the client stopped reading'));
+      ctx.res.destroy();
+    });
   }
 }
 
@@ -235,10 +264,27 @@ export function sendRefusal(ctx: RequestContext, refusal: Refusal): void {
   });
   out.push('content-length', String(refusal.body.length));
   if (ctx.lease) out.push(...limitHeaders(ctx));
+  if (ctx.extraHeaders) out.push(...ctx.extraHeaders);
   ctx.status = refusal.status;
+  keepAliveOnlyIfRead(ctx);
   ctx.headSent = true;
   ctx.res.writeHead(refusal.status, out);
   ctx.res.end(refusal.body);
+}
+
+/**
+ * An answer can come before the request body was all read (an upstream refusing an upload early).
+ * The rest of that body would be read as the next request on the connection: close it instead.
+ */
+export function keepAliveOnlyIfRead(ctx: RequestContext): void {
+  if (!ctx.req.complete) ctx.res.shouldKeepAlive = false;
+}
+
+/** One JSON document (`application/json`, `application/problem+json`), not a stream of them (ndjson). */
+function isJsonDocument(contentType: string): boolean {
+  const semi = contentType.indexOf(';');
+  const type = (semi === -1 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
+  return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
 }
 
 /** Failures where the request cannot have reached the upstream, so it spent nothing. */

@@ -5,12 +5,14 @@ import { GatewayError } from '../errors/gateway-error.ts';
 import { renderError } from '../errors/render.ts';
 import type { GatewayStats } from '../observe/stats.ts';
 import type { Clock } from '../time/clock.ts';
+import type { OriginPolicy } from './origin-policy.ts';
 
 export interface AdminRouteDeps {
   clock: Clock;
   startedAt: number;
   upstreamNames: readonly string[];
   adminToken: string | undefined;
+  origins: OriginPolicy;
   stats(): GatewayStats;
 }
 
@@ -26,6 +28,12 @@ export const ADMIN_PATHS: ReadonlySet<string> = new Set([
 ]);
 
 export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps): void {
+  // Every admin answer says who made it, like proxied ones; a web page from elsewhere gets nothing.
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id).header('x-proxy', 'cooldown');
+    const cors = deps.origins.check(request.raw);
+    for (let i = 0; cors && i < cors.length; i += 2) reply.header(cors[i]!, cors[i + 1]!);
+  });
   // Admin errors look like every other gateway error.
   app.setNotFoundHandler((request, reply) => {
     const err = new GatewayError(

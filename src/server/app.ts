@@ -3,10 +3,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { GatewayStats } from '../observe/stats.ts';
-import { hostName } from '../routing/host-name.ts';
+import { hostName, isOwnHost } from '../routing/host-name.ts';
 import type { HostRouter } from '../routing/host-routes.ts';
 import type { Clock } from '../time/clock.ts';
 import { ADMIN_PATHS, registerAdminRoutes } from './admin-routes.ts';
+import type { OriginPolicy } from './origin-policy.ts';
 import type { ProxyHandler } from './proxy-handler.ts';
 import { createRequestIds } from './request-id.ts';
 
@@ -14,9 +15,13 @@ export interface AppDeps {
   clock: Clock;
   proxy: ProxyHandler;
   hostRouter: HostRouter;
+  /** Names the gateway itself is reached by (besides loopback, IPs and single-label names). */
+  ownNames: ReadonlySet<string>;
+  origins: OriginPolicy;
   upstreamNames: readonly string[];
   trustProxy: boolean | string;
   adminToken: string | undefined;
+  maxConnections: number;
   stats(): GatewayStats;
 }
 
@@ -28,21 +33,32 @@ function adminPath(url: string): boolean {
 
 export function createApp(deps: AppDeps): FastifyInstance {
   const requestId = createRequestIds();
-  // Admin paths on a REST host's name belong to that host (`Host: api.github.com` + `/health`).
-  const isAdmin = (req: IncomingMessage) =>
-    adminPath(req.url ?? '/') && deps.hostRouter.match(hostName(req.headers.host)) === undefined;
+  // The gateway's own endpoints answer only on its own names: an admin path on a REST host's name
+  // belongs to that host, and on any other name it is refused (DNS rebinding gets nothing).
+  const isAdmin = (req: IncomingMessage) => {
+    if (!adminPath(req.url ?? '/')) return false;
+    const host = hostName(req.headers.host);
+    return deps.hostRouter.match(host) === undefined && isOwnHost(host, deps.ownNames);
+  };
   const app = Fastify({
     logger: false,
     genReqId: requestId,
     trustProxy: deps.trustProxy,
     forceCloseConnections: 'idle',
     serverFactory(fastifyHandler) {
-      const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-        if (isAdmin(req)) fastifyHandler(req, res);
-        else void deps.proxy(requestId(req), req, res);
-      });
+      const handle = (req: IncomingMessage, res: ServerResponse, expectContinue: boolean) => {
+        if (deps.origins.preflight(req, res)) return;
+        if (isAdmin(req)) {
+          if (expectContinue) res.writeContinue();
+          fastifyHandler(req, res);
+        } else void deps.proxy(requestId(req), req, res, expectContinue);
+      };
+      const server = createServer((req, res) => handle(req, res, false));
+      // With a listener, Node leaves `100 Continue` to us: sent only once a body is wanted.
+      server.on('checkContinue', (req, res) => handle(req, res, true));
       // Longer than common client pools' idle time, so clients don't race a server-side close.
       server.keepAliveTimeout = 65_000;
+      server.maxConnections = deps.maxConnections;
       return server;
     },
   });
@@ -51,6 +67,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
     startedAt: deps.clock.monotonic(),
     upstreamNames: deps.upstreamNames,
     adminToken: deps.adminToken,
+    origins: deps.origins,
     stats: deps.stats,
   });
   return app;

@@ -6,9 +6,11 @@ import { renderError } from '../errors/render.ts';
 import type { Logger } from '../log/logger.ts';
 import type { RequestLog } from '../observe/request-log.ts';
 import { createContext, type RequestContext } from '../pipeline/context.ts';
+import { keepAliveOnlyIfRead } from '../pipeline/relay.ts';
 import { runStages, type Stage } from '../pipeline/stages.ts';
 import { hostName } from '../routing/host-name.ts';
 import type { Clock } from '../time/clock.ts';
+import type { OriginPolicy } from './origin-policy.ts';
 
 export interface ProxyHandlerDeps {
   stages: readonly Stage[];
@@ -18,9 +20,15 @@ export interface ProxyHandlerDeps {
   requestLog: RequestLog | undefined;
   /** Called when a response is over (sent, failed or abandoned); shutdown uses it to close idle sockets. */
   onResponseClosed?: () => void;
+  origins: OriginPolicy;
 }
 
-export type ProxyHandler = (id: string, req: IncomingMessage, res: ServerResponse) => Promise<void>;
+export type ProxyHandler = (
+  id: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  expectContinue?: boolean,
+) => Promise<void>;
 
 export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
   const { stages, clock, logger } = deps;
@@ -37,20 +45,26 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
     }
     const { status, headers, body } = renderError(gatewayError, ctx.clientDialect);
     ctx.status = status;
-    const out: Record<string, string> = {
-      ...headers,
-      'content-length': String(Buffer.byteLength(body)),
-      'x-request-id': ctx.id,
-      'x-proxy': 'cooldown',
-    };
-    // A body we refused unread must not be parsed as the next request on this connection.
-    if (gatewayError.code === 'payload_too_large') out.connection = 'close';
+    const out: string[] = [
+      'content-length',
+      String(Buffer.byteLength(body)),
+      'x-request-id',
+      ctx.id,
+      'x-proxy',
+      'cooldown',
+    ];
+    for (const name in headers) out.push(name, headers[name]!);
+    if (ctx.target) out.push('x-cooldown-upstream', ctx.target.upstream.name);
+    if (ctx.extraHeaders) out.push(...ctx.extraHeaders);
+    // A body refused unread must not be parsed as the next request on this connection.
+    keepAliveOnlyIfRead(ctx);
     ctx.res.writeHead(status, out);
     ctx.res.end(body);
   }
 
-  return async (id, req, res) => {
+  return async (id, req, res, expectContinue = false) => {
     const ctx = createContext(id, req, res, clock.monotonic(), hostName(req.headers.host));
+    ctx.expectContinue = expectContinue;
     const onClose = () => {
       if (!res.writableFinished) {
         ctx.clientGone = true;
@@ -60,6 +74,7 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
     };
     res.once('close', onClose);
     try {
+      ctx.extraHeaders = deps.origins.check(req);
       await runStages(stages, ctx);
     } catch (err) {
       if (!(err instanceof ClientGone) && !ctx.clientGone) answerError(ctx, err);

@@ -1,44 +1,36 @@
 // Upstream call failures (connect, timeouts, resets) as gateway errors with stable codes.
+import type { ResolvedUpstream } from '../config/load.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
 
-const TIMEOUTS = new Set([
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'ETIMEDOUT',
-]);
+type Timeouts = Pick<ResolvedUpstream, 'name' | 'timeout' | 'connect_timeout' | 'idle_timeout'>;
 
 /** `afterHead`: the upstream had started answering when it failed. */
-export function upstreamFailure(
-  err: unknown,
-  upstreamName: string,
-  timeoutMs: number,
-  afterHead = false,
-): GatewayError {
+export function upstreamFailure(err: unknown, upstream: Timeouts, afterHead = false): GatewayError {
   const code = (err as { code?: string }).code ?? '';
-  if (TIMEOUTS.has(code)) {
-    const what =
-      code === 'UND_ERR_CONNECT_TIMEOUT'
-        ? 'accept a connection'
-        : code === 'UND_ERR_BODY_TIMEOUT'
-          ? 'keep sending'
-          : 'answer';
-    return new GatewayError(
-      'upstream_timeout',
-      `Upstream "${upstreamName}" did not ${what} in time (${timeoutMs} ms).`,
-      {
-        cause: err,
-        retryAfterSeconds: 1,
-      },
+  const name = upstream.name;
+  if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') {
+    return timeout(
+      err,
+      `Upstream "${name}" did not accept a connection in time (${upstream.connect_timeout} ms).`,
     );
+  }
+  if (code === 'UND_ERR_HEADERS_TIMEOUT') {
+    return timeout(err, `Upstream "${name}" did not answer in time (${upstream.timeout} ms).`);
+  }
+  if (code === 'UND_ERR_BODY_TIMEOUT') {
+    return timeout(err, `Upstream "${name}" went silent mid-answer for ${upstream.idle_timeout} ms.`);
   }
   const what = afterHead ? 'broke off its answer' : 'could not be reached';
   return new GatewayError(
     'upstream_unavailable',
-    `Upstream "${upstreamName}" ${what} (${code || (err as Error).message}).`,
+    `Upstream "${name}" ${what} (${code || (err as Error).message}).`,
     {
       cause: err,
       retryAfterSeconds: 1,
     },
   );
+}
+
+function timeout(cause: unknown, message: string): GatewayError {
+  return new GatewayError('upstream_timeout', message, { cause, retryAfterSeconds: 1 });
 }

@@ -31,7 +31,7 @@ describe('cooldown CLI', () => {
       const url = started.url as string;
       const health = (await (await fetch(`${url}/health`)).json()) as { status: string; upstreams: string[] };
       assert.equal(health.status, 'ok');
-      assert.deepEqual(health.upstreams, ['openai']);
+      assert.deepEqual(health.upstreams, ['openai', 'anthropic', 'cerebras', 'groq', 'nvidia']);
 
       mock.setStepMode(true);
       const res = await fetch(`${url}/v1/chat/completions`, {
@@ -68,13 +68,13 @@ describe('cooldown CLI', () => {
       'upstreams:\n  groq:\n    keys: ${MY_GROQ_KEYS}\n    limits: { rpm: 30, tpm: 6000 }\n',
     );
     const run = runCli(['config', 'check', file], {
-      MY_GROQ_KEYS: 'gsk_live_abcdefghijklmnop1234,gsk_live_zyxwvutsrqponm5678',
+      MY_GROQ_KEYS: 'gsk_live_abcdefghijklmnopqrstuvw1234,gsk_live_zyxwvutsrqponmlkjihgf5678',
     });
     assert.equal(await run.exited(), 0);
     const out = run.stdout();
     assert.match(out, /gsk_li\.\.\.1234/);
     assert.match(out, /gsk_li\.\.\.5678/);
-    assert.ok(!out.includes('abcdefghijklmnop'), 'no key in clear');
+    assert.ok(!out.includes('abcdefghijklmnop') && !out.includes('zyxwvutsrq'), 'no key in clear');
     assert.match(out, /url: https:\/\/api\.groq\.com\/openai\/v1/);
     assert.match(out, /rpm: 30/);
   });

@@ -81,8 +81,6 @@ export function openaiCompatible(
     auth: { header: 'authorization', prefix: 'Bearer ' },
     rateLimitHeaders,
     streamUsageOption: options.streamUsageOption,
-    usageFromBody: openaiUsage,
-    observeStream: observeOpenaiStream,
     finalRefusal: openaiFinalRefusal,
   };
 }
