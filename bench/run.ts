@@ -1,6 +1,7 @@
 // `npm run bench [-- name] [--seconds N] [--rounds N] [--connections N]`: runs the benchmarks.
 import { parseArgs } from 'node:util';
 import { runOverhead } from './overhead.ts';
+import { runShaping } from './shaping.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -8,10 +9,19 @@ const { values, positionals } = parseArgs({
     seconds: { type: 'string', default: '5' },
     rounds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '50' },
+    requests: { type: 'string', default: '200' },
+    concurrency: { type: 'string', default: '50' },
+    window: { type: 'string', default: '10000' },
   },
 });
 
 const benches: Record<string, () => Promise<void>> = {
+  shaping: () =>
+    runShaping({
+      requests: Number(values.requests),
+      concurrency: Number(values.concurrency),
+      windowMs: Number(values.window),
+    }),
   overhead: () =>
     runOverhead({
       seconds: Number(values.seconds),

@@ -97,6 +97,24 @@ describe('UpstreamQueue', () => {
     assert.deepEqual(order, ['high1', 'high2', 'normal1', 'normal2', 'low1']);
   });
 
+  test('a request coming back after an upstream refusal goes first in its lane', async () => {
+    const clock = createManualClock();
+    const s = slots(clock, 1);
+    const q = queue(clock, s.capacity);
+    q.acquire(ONE, 'normal', noCancel);
+    const order: string[] = [];
+    const a = Promise.resolve(q.acquire(ONE, 'normal', noCancel)).then(() => order.push('waiting'));
+    const b = Promise.resolve(q.acquire(ONE, 'normal', noCancel, 60_000, true)).then(() =>
+      order.push('retried'),
+    );
+    s.release();
+    q.wake();
+    s.release();
+    q.wake();
+    await Promise.all([a, b]);
+    assert.deepEqual(order, ['retried', 'waiting']);
+  });
+
   test('dispatch follows a timer to the moment the head fits, not a polling loop', async () => {
     const clock = createManualClock();
     const s = slots(clock, 1);

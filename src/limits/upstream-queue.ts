@@ -79,6 +79,8 @@ export class UpstreamQueue<G> {
     priority: Priority,
     onCancel: (cancel: () => void) => void,
     timeoutMs = this.#o.timeoutMs,
+    /** A request the upstream refused comes back first in its lane: it already waited its turn. */
+    first = false,
   ): Admitted<G> | Promise<Admitted<G>> {
     if (this.#length === 0) {
       const wait = this.#o.capacity.waitFor(cost);
@@ -98,7 +100,10 @@ export class UpstreamQueue<G> {
       const enqueuedAt = this.#o.clock.monotonic();
       const waiter: Waiter<G> = { cost, enqueuedAt, resolve, reject, cancelTimer: () => {}, done: false };
       waiter.cancelTimer = this.#o.clock.setTimer(timeoutMs, () => this.#expire(waiter));
-      this.#lanes[priority].items.push(waiter);
+      const lane = this.#lanes[priority];
+      if (!first) lane.items.push(waiter);
+      else if (lane.head > 0) lane.items[--lane.head] = waiter;
+      else lane.items.unshift(waiter);
       this.#length++;
       onCancel(() => this.#withdraw(waiter));
       this.#pump();

@@ -105,7 +105,14 @@ export function createForwardStage(deps: ForwardStageDeps) {
       if (ctx.cost) {
         scheduler = upstream.admission.schedulerFor(ctx.hostRoute, credentialOf(ctx));
         const timeout = Math.max(1, deadline - deps.clock.monotonic());
-        const lease = scheduler.acquire(ctx.cost, ctx.priority, (cancel) => (ctx.cancel = cancel), timeout);
+        // A request the upstream refused comes back first in line: it already waited its turn.
+        const lease = scheduler.acquire(
+          ctx.cost,
+          ctx.priority,
+          (cancel) => (ctx.cancel = cancel),
+          timeout,
+          ctx.attempts > 0,
+        );
         ctx.lease = lease instanceof Promise ? await lease : lease;
         ctx.cancel = undefined;
       }

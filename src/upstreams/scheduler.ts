@@ -86,8 +86,9 @@ export class Scheduler {
     priority: Priority,
     onCancel: (cancel: () => void) => void,
     timeoutMs?: number,
+    first = false,
   ): Lease | Promise<Lease> {
-    const admitted = this.#queue.acquire(cost, priority, onCancel, timeoutMs);
+    const admitted = this.#queue.acquire(cost, priority, onCancel, timeoutMs, first);
     if (admitted instanceof Promise)
       return admitted.then((a) => this.#lease(a.grant, a.waitedMs, a.queueLength));
     return this.#lease(admitted.grant, admitted.waitedMs, admitted.queueLength);

@@ -106,6 +106,51 @@ describe('upstream refusals and the queue', () => {
     }
   });
 
+  test('an Anthropic 529 (overloaded) is retried after a pause, invisibly to the client', async () => {
+    const { mock, gw, anthropic } = await setup('anthropic', {});
+    try {
+      mock.addFault({
+        fault: {
+          kind: 'status',
+          status: 529,
+          body: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } },
+        },
+        times: 1,
+      });
+      const res = await call(gw, anthropic, 0);
+      assert.equal(res.status, 200);
+      assert.deepEqual(
+        mock.received.map((r) => r.status),
+        [529, 200],
+      );
+    } finally {
+      await gw.close();
+      await mock.close();
+    }
+  });
+
+  test('a 429 that waiting cannot cure (out of quota) goes to the client as it is, once', async () => {
+    const { mock, gw, anthropic } = await setup('openai', {});
+    try {
+      const quota = {
+        error: {
+          message: 'You exceeded your current quota.',
+          type: 'insufficient_quota',
+          param: null,
+          code: 'insufficient_quota',
+        },
+      };
+      mock.addFault({ fault: { kind: 'status', status: 429, body: quota }, times: 1 });
+      const res = await call(gw, anthropic, 0);
+      assert.equal(res.status, 429);
+      assert.deepEqual(await res.json(), quota);
+      assert.equal(mock.received.length, 1, 'not retried');
+    } finally {
+      await gw.close();
+      await mock.close();
+    }
+  });
+
   test('a request that can never fit is refused at once with request_too_large', async () => {
     const { mock, gw, anthropic } = await setup('openai', { tokens: 1000, windowMs: 60_000 });
     try {

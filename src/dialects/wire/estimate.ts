@@ -1,5 +1,6 @@
 // A fast estimate of a request's cost before it is sent: input tokens from the characters of its
-// text (a quarter token each, the providers' own rule of thumb) and its output bound.
+// text (a quarter token each: the rule providers' rate limiters themselves apply at admission) and
+// its output bound. Over-estimating costs capacity; the real usage settles it afterwards.
 import type { Cost } from '../../limits/cost.ts';
 import { isRecord } from './json-peek.ts';
 
@@ -14,12 +15,12 @@ const MEDIA_PARTS = new Set([
   'file',
   'input_file',
 ]);
+/** Structural fields whose values are markers, not text (`"role": "user"`, `"type": "text"`). */
+const NOT_TEXT = new Set(['role', 'type', 'id', 'tool_call_id', 'cache_control']);
 /** A picture (or file) costs about this many tokens whatever its encoded size. */
 const IMAGE_TOKENS = 1000;
-/** Role markers and separators each message adds. */
-const MESSAGE_OVERHEAD = 4;
 
-function walk(value: unknown, acc: { chars: number; images: number; items: number }, depth: number): void {
+function walk(value: unknown, acc: { chars: number; images: number }, depth: number): void {
   if (typeof value === 'string') {
     acc.chars += value.length;
     return;
@@ -34,19 +35,18 @@ function walk(value: unknown, acc: { chars: number; images: number; items: numbe
     acc.images++;
     return;
   }
-  for (const key in record) walk(record[key], acc, depth + 1);
+  for (const key in record) if (!NOT_TEXT.has(key)) walk(record[key], acc, depth + 1);
 }
 
 /** Input tokens of the parts of a body the model reads (messages, system, prompt, input, tools). */
 export function estimateInputTokens(body: Record<string, unknown>): number {
-  const acc = { chars: 0, images: 0, items: 0 };
+  const acc = { chars: 0, images: 0 };
   for (const field of ['messages', 'system', 'prompt', 'input', 'instructions', 'tools', 'functions']) {
     const value = body[field];
     if (value === undefined) continue;
     walk(value, acc, 0);
-    if (Array.isArray(value)) acc.items += value.length;
   }
-  return Math.ceil(acc.chars / 4) + acc.images * IMAGE_TOKENS + acc.items * MESSAGE_OVERHEAD;
+  return Math.ceil(acc.chars / 4) + acc.images * IMAGE_TOKENS;
 }
 
 /** The request's own bound on its output, if it gives one. */
