@@ -15,7 +15,8 @@ const root = (path: string) => fileURLToPath(new URL(`../../${path}`, import.met
 
 /** A bench server script that prints `{"url": ...}` on its first stdout line. */
 export async function startScript(script: string, env: Record<string, string> = {}): Promise<Running> {
-  const child = spawn(process.execPath, [root(script)], {
+  // The same V8 setting the gateway's CLI uses, so the comparison is of code, not of flags.
+  const child = spawn(process.execPath, ['--no-allocation-site-pretenuring', root(script)], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -57,8 +57,10 @@ export interface Usage {
 
 /** Reads an SSE stream's text as it passes, for usage and for how the stream ended. */
 export interface StreamObserver {
-  /** Text of the next chunk, exactly as it went to the client. */
+  /** Text of the next chunk, exactly as it went to the client (split into events here). */
   push(text: string): void;
+  /** One whole raw event, for a caller that splits the stream itself. */
+  event(raw: string): void;
   /** The usage seen so far (cumulative where the dialect reports it cumulatively). */
   usage(): Usage | undefined;
   /** True once the dialect's end-of-stream marker passed (`[DONE]`, `message_stop`). */

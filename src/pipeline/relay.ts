@@ -2,7 +2,6 @@
 // everything else streamed with backpressure; a stream that breaks after its head went out ends with
 // an in-band error in the client's format, never as a silently truncated success. A refusal that
 // waiting can cure (429, 503, 529) is held back instead, for the caller to retry.
-import { TextDecoder } from 'node:util';
 import type { Dispatcher } from 'undici';
 import type { HeaderBag, StreamObserver } from '../dialects/types.ts';
 import { lastObjectFieldIn } from '../dialects/wire/json-peek.ts';
@@ -15,7 +14,7 @@ import { incomingHeaders } from '../upstreams/headers.ts';
 import { type AccountDeps, learn, settle, settleUnspent } from './account.ts';
 import type { RequestContext } from './context.ts';
 import { limitHeaders } from './limit-headers.ts';
-import { createUsageChunkFilter, type UsageChunkFilter } from './usage-chunk-filter.ts';
+import { createStreamTap, type StreamTap } from './stream-tap.ts';
 
 /** JSON answers up to this size are read whole (their usage must be read anyway). */
 const WHOLE_BODY_LIMIT = 8 * 1024 * 1024;
@@ -54,8 +53,8 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
   #size = 0;
   #retryAfterMs: number | undefined;
   #observer: StreamObserver | undefined;
-  #filter: UsageChunkFilter | undefined;
-  #decoder: TextDecoder | undefined;
+  #tap: StreamTap | undefined;
+  #strip = false;
   #controller: Controller | undefined;
   #onDrain: (() => void) | undefined;
   #cancelStall: (() => void) | undefined;
@@ -94,12 +93,11 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
     } else if (contentType.startsWith('text/event-stream')) {
       if (ctx.kind === 'api') {
         this.#observer = wireOf(ctx.path, ctx.target!.upstream.dialect.family).observeStream();
-        this.#decoder = new TextDecoder();
-        if (ctx.stripUsage) this.#filter = createUsageChunkFilter();
+        this.#tap = createStreamTap(this.#observer, ctx.stripUsage);
+        this.#strip = ctx.stripUsage;
       }
+      // The head goes out with the first event (one write), as it would from the upstream itself.
       this.#startStream(this.#observer !== undefined);
-      // Clients (SDK stream helpers) wait for the head; send it now rather than with the first event.
-      ctx.res.flushHeaders();
     } else if (ctx.kind === 'api' && !ctx.stream && isJsonDocument(contentType)) {
       this.#mode = 'whole';
     } else {
@@ -121,13 +119,11 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
     }
     if (this.#mode !== 'stream') return;
     let ok: boolean;
-    if (this.#observer) {
-      const text = this.#decoder!.decode(chunk, { stream: true });
-      this.#observer.push(text);
-      if (this.#filter) {
-        const kept = this.#filter.push(text);
-        ok = kept === '' || this.#ctx.res.write(kept);
-      } else ok = this.#ctx.res.write(chunk);
+    if (this.#tap) {
+      const kept = this.#tap.push(chunk.toString('latin1'));
+      // The bytes go on exactly as they came unless an event was held back or dropped.
+      if (!this.#strip || this.#tap.passedWhole) ok = this.#ctx.res.write(chunk);
+      else ok = kept === '' || this.#ctx.res.write(Buffer.from(kept, 'latin1'));
     } else ok = this.#ctx.res.write(chunk);
     if (!ok) {
       controller.pause();
@@ -159,9 +155,9 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
       ctx.res.end(body);
     } else if (this.#mode === 'stream') {
       const observer = this.#observer;
+      const rest = this.#tap?.end();
+      if (rest) ctx.res.write(Buffer.from(rest, 'latin1'));
       if (observer) ctx.usage = observer.usage();
-      const rest = this.#filter?.flush();
-      if (rest) ctx.res.write(rest);
       if (observer && !observer.finished() && observer.upstreamError() === undefined) {
         this.#endInBand(
           new GatewayError(

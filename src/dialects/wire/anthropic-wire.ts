@@ -1,7 +1,7 @@
 // Anthropic Messages wire format: usage from bodies and from message_start / message_delta events.
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { StreamObserver, Usage } from '../types.ts';
 import { isRecord, numberField, tryParseJson } from './json-peek.ts';
+import { createSseSplitter, sseFields } from './sse.ts';
 
 interface AnthropicUsageFields {
   input?: number;
@@ -51,30 +51,33 @@ export function observeAnthropicStream(): StreamObserver {
     }
     seen = true;
   };
-  const parser = createParser({
-    onEvent(event: EventSourceMessage) {
-      switch (event.event) {
-        case 'message_start': {
-          const body = tryParseJson(event.data);
-          if (isRecord(body) && isRecord(body.message)) merge(body.message.usage);
-          break;
-        }
-        case 'message_delta': {
-          const body = tryParseJson(event.data);
-          if (isRecord(body)) merge(body.usage);
-          break;
-        }
-        case 'message_stop':
-          finished = true;
-          break;
-        case 'error':
-          error = event.data;
-          break;
+  // Content deltas are most events and carry nothing to count: only these names are parsed.
+  const event = (raw: string) => {
+    if (!raw.includes('message_') && !raw.includes('error')) return;
+    const { event: name, data } = sseFields(raw);
+    switch (name) {
+      case 'message_start': {
+        const body = tryParseJson(data);
+        if (isRecord(body) && isRecord(body.message)) merge(body.message.usage);
+        break;
       }
-    },
-  });
+      case 'message_delta': {
+        const body = tryParseJson(data);
+        if (isRecord(body)) merge(body.usage);
+        break;
+      }
+      case 'message_stop':
+        finished = true;
+        break;
+      case 'error':
+        error = data;
+        break;
+    }
+  };
+  const splitter = createSseSplitter(event);
   return {
-    push: (text) => parser.feed(text),
+    push: (text) => splitter.push(text),
+    event,
     usage: () => (seen ? toUsage(fields) : undefined),
     finished: () => finished,
     upstreamError: () => error,

@@ -3,6 +3,7 @@ import type { StreamObserver } from '../types.ts';
 
 const done: StreamObserver = {
   push() {},
+  event() {},
   usage: () => undefined,
   finished: () => true,
   upstreamError: () => undefined,

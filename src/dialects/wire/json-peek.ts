@@ -91,7 +91,7 @@ const CLOSE = 125;
  * is never turned into a string. UTF-8 continuation bytes never equal these ASCII codes.
  */
 export function lastObjectFieldIn(buf: Buffer, name: string): Record<string, unknown> | undefined {
-  const needle = `"${name}"`;
+  const needle = needleOf(name);
   let at = buf.lastIndexOf(needle);
   while (at !== -1) {
     let i = skipSpaceIn(buf, at + needle.length);
@@ -108,6 +108,18 @@ export function lastObjectFieldIn(buf: Buffer, name: string): Record<string, unk
     at = at === 0 ? -1 : buf.lastIndexOf(needle, at - 1);
   }
   return undefined;
+}
+
+const needles = new Map<string, Buffer>();
+
+/** The quoted name as bytes, made once per name rather than once per search. */
+function needleOf(name: string): Buffer {
+  let needle = needles.get(name);
+  if (!needle) {
+    needle = Buffer.from(`"${name}"`);
+    needles.set(name, needle);
+  }
+  return needle;
 }
 
 function skipSpaceIn(buf: Buffer, i: number): number {

@@ -1,5 +1,4 @@
 // OpenAI wire format (also Cerebras, Groq, NVIDIA and other compatible servers): usage and streams.
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type {
   Dialect,
   DialectName,
@@ -9,6 +8,7 @@ import type {
   Usage,
 } from '../types.ts';
 import { hasObjectField, isRecord, numberField, tryParseJson } from './json-peek.ts';
+import { createSseSplitter, sseFields } from './sse.ts';
 
 /** Usage from a Chat Completions, Completions, Embeddings or Responses body (or a stream chunk). */
 export function openaiUsage(body: unknown): Usage | undefined {
@@ -42,27 +42,34 @@ export function observeOpenaiStream(): StreamObserver {
   let usage: Usage | undefined;
   let finished = false;
   let error: string | undefined;
-  const parser = createParser({
-    onEvent(event: EventSourceMessage) {
-      const data = event.data;
-      if (data === '[DONE]') {
-        finished = true;
-        return;
-      }
-      if (event.event !== undefined && TERMINAL_RESPONSE_EVENTS.has(event.event)) finished = true;
-      if (event.event === 'error' || (data.includes('"error"') && hasObjectField(data, 'error'))) {
-        error = data;
-        return;
-      }
-      // Usage is cumulative in every dialect that repeats it, so the last one seen wins.
-      if (data.includes('"usage"') && (hasObjectField(data, 'usage') || data.includes('"x_groq"'))) {
-        const found = openaiUsage(tryParseJson(data));
-        if (found) usage = found;
-      }
-    },
-  });
+  // Most events are content deltas: cheap substring checks decide which ones are worth parsing.
+  const event = (raw: string) => {
+    // With include_usage every chunk carries `"usage":null`: only an object is worth parsing.
+    const done = raw.includes('[DONE]');
+    const typed = raw.includes('event:');
+    const failed = raw.includes('"error"') && hasObjectField(raw, 'error');
+    const counted = raw.includes('"usage"') && (hasObjectField(raw, 'usage') || raw.includes('"x_groq"'));
+    if (!done && !typed && !failed && !counted) return;
+    const { event: name, data } = sseFields(raw);
+    if (data === '[DONE]') {
+      finished = true;
+      return;
+    }
+    if (name !== undefined && TERMINAL_RESPONSE_EVENTS.has(name)) finished = true;
+    if (name === 'error' || failed) {
+      error = data;
+      return;
+    }
+    // Usage is cumulative in every dialect that repeats it, so the last one seen wins.
+    if (counted) {
+      const found = openaiUsage(tryParseJson(data));
+      if (found) usage = found;
+    }
+  };
+  const splitter = createSseSplitter(event);
   return {
-    push: (text) => parser.feed(text),
+    push: (text) => splitter.push(text),
+    event,
     usage: () => usage,
     finished: () => finished,
     upstreamError: () => error,

@@ -1,0 +1,71 @@
+// Server-sent events, cut at event boundaries as they stream past. Kept minimal on purpose: this
+// runs on every chunk of every stream, and the observers look at only a few events in detail.
+
+/** Splits text into whole SSE events (their raw text, separator included); holds a partial tail. */
+export interface SseSplitter {
+  push(text: string): void;
+  /** Part of an event is waiting for the rest of it. */
+  readonly holding: boolean;
+  /** What is left when the stream ends (a last event without its blank line). */
+  flush(): string;
+}
+
+function boundary(text: string, from: number): number {
+  const lf = text.indexOf('\n\n', from);
+  // CR line endings are rare; look for them only when there is a CR at all.
+  if (text.indexOf('\r', from) === -1) return lf === -1 ? -1 : lf + 2;
+  const crlf = text.indexOf('\r\n\r\n', from);
+  const cr = text.indexOf('\r\r', from);
+  let best = -1;
+  for (const [at, len] of [
+    [lf, 2],
+    [crlf, 4],
+    [cr, 2],
+  ] as const) {
+    if (at !== -1 && (best === -1 || at + len < best)) best = at + len;
+  }
+  return best;
+}
+
+export function createSseSplitter(onEvent: (raw: string) => void): SseSplitter {
+  let pending = '';
+  return {
+    get holding() {
+      return pending !== '';
+    },
+    push(text) {
+      const buffered = pending === '' ? text : pending + text;
+      let start = 0;
+      for (let end = boundary(buffered, 0); end !== -1; end = boundary(buffered, start)) {
+        onEvent(buffered.slice(start, end));
+        start = end;
+      }
+      pending = start === 0 ? buffered : buffered.slice(start);
+    },
+    flush() {
+      const rest = pending;
+      pending = '';
+      return rest;
+    },
+  };
+}
+
+export interface SseFields {
+  event: string | undefined;
+  data: string;
+}
+
+/** The `event:` name and the joined `data:` lines of one raw event. */
+export function sseFields(raw: string): SseFields {
+  let event: string | undefined;
+  let data: string | undefined;
+  for (const line of raw.split(/\r\n|\r|\n/)) {
+    if (line.startsWith('data:')) {
+      const value = line.charCodeAt(5) === 32 ? line.slice(6) : line.slice(5);
+      data = data === undefined ? value : `${data}\n${value}`;
+    } else if (line.startsWith('event:')) {
+      event = line.charCodeAt(6) === 32 ? line.slice(7) : line.slice(6);
+    }
+  }
+  return { event, data: data ?? '' };
+}
