@@ -49,8 +49,11 @@ program
     'rate-limit headers and errors of: openai, anthropic, cerebras, groq, nvidia',
     'openai',
   )
-  .option('--rpm <n>', 'hidden requests per minute per key', integer)
-  .option('--tpm <n>', 'hidden tokens per minute per key', integer)
+  .option('--requests <n>', 'hidden requests per window per key', integer)
+  .option('--tokens <n>', 'hidden tokens per window per key', integer)
+  .option('--window <duration>', 'the window of --requests and --tokens (like 10s or 1m)', '1m')
+  .option('--rpm <n>', 'shorthand: --requests N --window 1m', integer)
+  .option('--tpm <n>', 'shorthand: --tokens N --window 1m', integer)
   .option('--latency-ms <n>', 'delay before each answer', integer, 0)
   .option('--chunk-delay-ms <n>', 'delay between stream chunks', integer, 0)
   .action(async (options) => (await import('./mock-command.ts')).runMock(options));
