@@ -25,6 +25,8 @@ export interface GatewayDeps {
   clock?: Clock;
   log?: LogOutput;
   env?: Env;
+  /** Numbers in [0, 1) for backoff jitter (tests make it predictable). */
+  random?: () => number;
 }
 
 export interface Gateway {
@@ -72,7 +74,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
       },
     }),
     schedule: createScheduleStage({ shaping: config.rate_limit.enabled }),
-    forward: createForwardStage({ maxBody: config.server.max_body, clock, logger }),
+    forward: createForwardStage({
+      maxBody: config.server.max_body,
+      clock,
+      logger,
+      upstreams: upstreams.byName,
+      random: deps.random ?? Math.random,
+    }),
   });
   let closing = false;
   const proxy = createProxyHandler({

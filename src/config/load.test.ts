@@ -161,6 +161,7 @@ describe('loadConfig provider presets', () => {
       match: '*',
       upstream: 'openai',
       fallbacks: [],
+      fallback_after: 0.5,
       stream_rescue: false,
     });
   });

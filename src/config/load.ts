@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
+import { dialects } from '../dialects/registry.ts';
 import { ConfigError, formatPath } from './config-error.ts';
 import { envOverlay, presetKeys } from './env.ts';
 import { type Env, expandVars } from './expand.ts';
@@ -163,10 +164,22 @@ function checkReferences(config: ParsedConfig, where: string): void {
       );
     }
   };
+  const family = (name: string) => {
+    const u = config.upstreams[name];
+    return u ? dialects[u.dialect].family : undefined;
+  };
   for (const [i, r] of config.routes.models.entries()) {
     check(r.upstream, `routes.models[${i}].upstream`);
-    for (const [j, f] of r.fallbacks.entries())
+    for (const [j, f] of r.fallbacks.entries()) {
       check(f.upstream, `routes.models[${i}].fallbacks[${j}].upstream`);
+      // A fallback gets the client's request as it is: it must speak the same API.
+      const [primary, fallback] = [family(r.upstream), family(f.upstream)];
+      if (primary && fallback && primary !== fallback) {
+        problems.push(
+          `${where}routes.models[${i}].fallbacks[${j}].upstream: ${JSON.stringify(f.upstream)} speaks the ${fallback} API, the route's upstream the ${primary} API`,
+        );
+      }
+    }
   }
   for (const [i, r] of config.routes.hosts.entries()) check(r.upstream, `routes.hosts[${i}].upstream`);
   check(config.routes.default, 'routes.default');

@@ -71,7 +71,25 @@ export const upstreamSchema = z.strictObject({
     })
     .prefault({}),
   queue: z.strictObject({ max_size: count.prefault(1000), timeout: duration.prefault('60s') }).prefault({}),
-  retries: z.strictObject({ max: numeric(z.number().int().min(0).max(10)).prefault(2) }).prefault({}),
+  /** Failures (connection, timeout, 5xx) sent again on another key; 429s are bounded by the queue deadline. */
+  retries: z
+    .strictObject({
+      max: numeric(z.number().int().min(0).max(10)).prefault(2),
+      /** Once every key failed a request: wait this (doubling, with jitter) before the next round. */
+      backoff: duration.prefault('500ms'),
+      max_backoff: duration.prefault('10s'),
+    })
+    .prefault({}),
+  /** Per key, and per upstream (every key failing in a row): stop sending to what keeps failing. */
+  breaker: z
+    .strictObject({
+      failures: count.prefault(3),
+      failure_ratio: numeric(z.number().gt(0).max(1)).prefault(0.5),
+      min_requests: count.prefault(10),
+      cooldown: duration.prefault('5s'),
+      max_cooldown: duration.prefault('5m'),
+    })
+    .prefault({}),
   /** Time to the response head; defaults to `server.request_timeout`. */
   timeout: duration.optional(),
   connect_timeout: duration.prefault('10s'),
@@ -90,6 +108,8 @@ const modelRouteSchema = z.strictObject({
   upstream: z.string(),
   model: z.string().optional(),
   fallbacks: z.array(fallbackSchema).prefault([]),
+  /** Share of the queue deadline the primary may take to admit a request before a fallback serves it. */
+  fallback_after: numeric(z.number().gt(0).max(1)).prefault(0.5),
   stream_rescue: flag.prefault(false),
 });
 

@@ -15,11 +15,16 @@ export type Priority = 'high' | 'normal' | 'low';
 const PRIORITIES: readonly Priority[] = ['high', 'normal', 'low'];
 
 /** Where requests go once admitted: the upstream's keys (or its pace, for REST). */
-export interface Capacity<G> {
+export interface Capacity<G, H = undefined> {
   /** Milliseconds until `cost` could be sent (0: now; Infinity: never). No side effects. */
   waitFor(cost: Cost): number;
-  /** Reserves `cost` on a key that has room now (called only after waitFor gave 0). */
-  admit(cost: Cost): G;
+  /** Reserves `cost` on a key that has room now (called only after waitFor gave 0); `hint` guides the pick. */
+  admit(cost: Cost, hint?: H): G;
+  /**
+   * When the wait comes from failures rather than limits (open breakers, refused keys), the error
+   * to answer with: at once when it outlasts the request's deadline, or when the deadline passes.
+   */
+  explain?(cost: Cost): GatewayError | undefined;
 }
 
 export interface Admitted<G> {
@@ -29,16 +34,17 @@ export interface Admitted<G> {
   queueLength: number;
 }
 
-export interface QueueOptions<G> {
+export interface QueueOptions<G, H> {
   name: string;
-  capacity: Capacity<G>;
+  capacity: Capacity<G, H>;
   maxSize: number;
   timeoutMs: number;
   clock: Clock;
 }
 
-interface Waiter<G> {
+interface Waiter<G, H> {
   cost: Cost;
+  hint: H | undefined;
   enqueuedAt: number;
   resolve(admitted: Admitted<G>): void;
   reject(err: unknown): void;
@@ -50,9 +56,9 @@ function seconds(ms: number): number {
   return Math.max(1, Math.ceil(ms / 1000));
 }
 
-export class UpstreamQueue<G> {
-  readonly #o: QueueOptions<G>;
-  readonly #lanes: Record<Priority, { items: Waiter<G>[]; head: number }> = {
+export class UpstreamQueue<G, H = undefined> {
+  readonly #o: QueueOptions<G, H>;
+  readonly #lanes: Record<Priority, { items: Waiter<G, H>[]; head: number }> = {
     high: { items: [], head: 0 },
     normal: { items: [], head: 0 },
     low: { items: [], head: 0 },
@@ -62,7 +68,7 @@ export class UpstreamQueue<G> {
   #cancelTimer: (() => void) | undefined;
   #pumping = false;
 
-  constructor(options: QueueOptions<G>) {
+  constructor(options: QueueOptions<G, H>) {
     this.#o = options;
   }
 
@@ -81,11 +87,17 @@ export class UpstreamQueue<G> {
     timeoutMs = this.#o.timeoutMs,
     /** A request the upstream refused comes back first in its lane: it already waited its turn. */
     first = false,
+    hint?: H,
   ): Admitted<G> | Promise<Admitted<G>> {
     if (this.#length === 0) {
       const wait = this.#o.capacity.waitFor(cost);
-      if (wait === 0) return { grant: this.#o.capacity.admit(cost), waitedMs: 0, queueLength: 0 };
-      if (wait === Number.POSITIVE_INFINITY) throw this.#neverFits();
+      if (wait === 0) return { grant: this.#o.capacity.admit(cost, hint), waitedMs: 0, queueLength: 0 };
+      if (wait === Number.POSITIVE_INFINITY) throw this.#cannotWait(cost);
+      // A breaker that opens past the deadline: say so now rather than at the deadline.
+      if (wait > timeoutMs) {
+        const failing = this.#o.capacity.explain?.(cost);
+        if (failing) throw failing;
+      }
     }
     if (this.#length >= this.#o.maxSize) {
       throw new GatewayError(
@@ -98,7 +110,15 @@ export class UpstreamQueue<G> {
     }
     return new Promise<Admitted<G>>((resolve, reject) => {
       const enqueuedAt = this.#o.clock.monotonic();
-      const waiter: Waiter<G> = { cost, enqueuedAt, resolve, reject, cancelTimer: () => {}, done: false };
+      const waiter: Waiter<G, H> = {
+        cost,
+        hint,
+        enqueuedAt,
+        resolve,
+        reject,
+        cancelTimer: () => {},
+        done: false,
+      };
       waiter.cancelTimer = this.#o.clock.setTimer(timeoutMs, () => this.#expire(waiter));
       const lane = this.#lanes[priority];
       if (!first) lane.items.push(waiter);
@@ -132,7 +152,7 @@ export class UpstreamQueue<G> {
         }
         const wait = this.#o.capacity.waitFor(head.waiter.cost);
         if (wait === 0) {
-          const grant = this.#o.capacity.admit(head.waiter.cost);
+          const grant = this.#o.capacity.admit(head.waiter.cost, head.waiter.hint);
           this.#remove(head.lane);
           head.waiter.resolve({
             grant,
@@ -143,7 +163,7 @@ export class UpstreamQueue<G> {
         }
         if (wait === Number.POSITIVE_INFINITY) {
           this.#remove(head.lane);
-          head.waiter.reject(this.#neverFits());
+          head.waiter.reject(this.#cannotWait(head.waiter.cost));
           continue;
         }
         this.#armTimer(wait);
@@ -154,7 +174,7 @@ export class UpstreamQueue<G> {
     }
   }
 
-  #head(): { waiter: Waiter<G>; lane: Priority } | undefined {
+  #head(): { waiter: Waiter<G, H>; lane: Priority } | undefined {
     for (const lane of PRIORITIES) {
       const q = this.#lanes[lane];
       while (q.head < q.items.length && q.items[q.head]!.done) q.head++;
@@ -181,7 +201,7 @@ export class UpstreamQueue<G> {
     }
   }
 
-  #withdraw(waiter: Waiter<G>): void {
+  #withdraw(waiter: Waiter<G, H>): void {
     if (waiter.done) return;
     waiter.done = true;
     waiter.cancelTimer();
@@ -191,16 +211,17 @@ export class UpstreamQueue<G> {
     this.#pump();
   }
 
-  #expire(waiter: Waiter<G>): void {
+  #expire(waiter: Waiter<G, H>): void {
     if (waiter.done) return;
     waiter.done = true;
     this.#length--;
     waiter.reject(
-      new GatewayError(
-        'queue_timeout',
-        `Waited ${this.#o.timeoutMs} ms for upstream "${this.#o.name}" to have room, which is its queue timeout.`,
-        { retryAfterSeconds: this.#retryAfter(waiter.cost) },
-      ),
+      this.#o.capacity.explain?.(waiter.cost) ??
+        new GatewayError(
+          'queue_timeout',
+          `Waited ${this.#o.timeoutMs} ms for upstream "${this.#o.name}" to have room, which is its queue timeout.`,
+          { retryAfterSeconds: this.#retryAfter(waiter.cost) },
+        ),
     );
     this.#pump();
   }
@@ -227,6 +248,10 @@ export class UpstreamQueue<G> {
   #retryAfter(cost: Cost): number {
     const wait = this.#o.capacity.waitFor(cost);
     return seconds(Number.isFinite(wait) ? wait : 1000);
+  }
+
+  #cannotWait(cost: Cost): GatewayError {
+    return this.#o.capacity.explain?.(cost) ?? this.#neverFits();
   }
 
   #neverFits(): GatewayError {

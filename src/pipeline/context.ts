@@ -1,7 +1,7 @@
 // What one request carries through the stages: the client's side, what parsing and routing found,
 // and how it ended.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { HostRouteConfig } from '../config/schema.ts';
+import type { HostRouteConfig, ModelRouteConfig } from '../config/schema.ts';
 import type { Usage } from '../dialects/types.ts';
 import type { ErrorCode } from '../errors/codes.ts';
 import type { ClientDialect } from '../errors/render.ts';
@@ -57,6 +57,13 @@ export interface RequestContext {
   stripUsage: boolean;
   /** Attempts so far (an upstream 429/503/529 before any byte reached the client sends it again). */
   attempts: number;
+  /** The model route's fallbacks (another upstream and model), in order; empty without any. */
+  fallbacks: ModelRouteConfig['fallbacks'];
+  modelRoute: ModelRouteConfig | undefined;
+  /** Index of the next fallback to try. */
+  nextFallback: number;
+  /** The upstream broke its answer after bytes went out (the client got an in-band error). */
+  upstreamBroke: boolean;
   /** Headers every answer to this request carries (CORS for an allowed web origin). */
   extraHeaders: string[] | undefined;
   /** The client sent `Expect: 100-continue` and waits for a go before sending its body. */
@@ -69,6 +76,8 @@ export interface RequestContext {
   usage: Usage | undefined;
   errorCode: ErrorCode | undefined;
 }
+
+const NO_FALLBACKS: ModelRouteConfig['fallbacks'] = [];
 
 export function createContext(
   id: string,
@@ -103,6 +112,10 @@ export function createContext(
     lease: undefined,
     stripUsage: false,
     attempts: 0,
+    fallbacks: NO_FALLBACKS,
+    modelRoute: undefined,
+    nextFallback: 0,
+    upstreamBroke: false,
     extraHeaders: undefined,
     expectContinue: false,
     headSent: false,

@@ -1,26 +1,32 @@
 // Stage: wait for room on a key, send the request upstream (key swapped in, body streamed or
-// rebuilt), relay the answer. An upstream 429/503/529 before anything reached the client pauses
-// that key and sends the request again when there is room, within the queue deadline.
+// rebuilt), relay the answer. While nothing has reached the client, a refusal or failure is judged
+// (failover.ts): a 429 waits for room, a failure goes to another key (then backs off), a rejected
+// key leaves the pool, and when the upstream cannot serve in time the route's fallback takes over.
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import type { Cost } from '../limits/cost.ts';
+import { ClientGone } from '../errors/client-gone.ts';
+import { GatewayError } from '../errors/gateway-error.ts';
 import { outgoingHeaders } from '../upstreams/headers.ts';
+import type { PooledKey } from '../upstreams/key-pool.ts';
 import type { Scheduler } from '../upstreams/scheduler.ts';
+import type { Upstream } from '../upstreams/upstream.ts';
 import type { AccountDeps } from './account.ts';
 import { settleUnspent } from './account.ts';
 import { boundedBody } from './bounded-body.ts';
 import type { RequestContext } from './context.ts';
+import { backoffMs, isUpstreamFailure, judgeRefusal, type Verdict } from './failover.ts';
 import { checkDeclaredLength, continueBody } from './read-body.ts';
 import { type AttemptOutcome, type Refusal, sendRefusal, UpstreamRelay } from './relay.ts';
+import { retarget } from './route.ts';
+import { planCost } from './schedule.ts';
 
 export interface ForwardStageDeps extends AccountDeps {
   maxBody: number;
-}
-
-/** Without a reset or retry-after to go by, a refused key rests 1 s, 2 s, 4 s ... up to 30 s. */
-function backoffMs(attempt: number): number {
-  return Math.min(30_000, 1000 * 2 ** attempt);
+  /** Where fallbacks are found by name. */
+  upstreams: ReadonlyMap<string, Upstream>;
+  /** A number in [0, 1), for backoff jitter. */
+  random: () => number;
 }
 
 function hasBody(req: IncomingMessage): boolean {
@@ -48,12 +54,31 @@ function credentialOf(ctx: RequestContext): string {
   return typeof value === 'string' ? value : '';
 }
 
+/** Queue refusals after which another upstream may still serve in time. */
+const ADMISSION_FAILURES = new Set([
+  'queue_timeout',
+  'queue_full',
+  'upstream_unavailable',
+  'request_too_large',
+]);
+
+/** What to do after an attempt that did not end the request: wait `ms` and go again, or stop. */
+type Next = { again: true; ms: number } | { again: false };
+const STOP: Next = { again: false };
+const NOW: Next = { again: true, ms: 0 };
+
+/** One request's failover state (kept out of the context: only requests that fail need it). */
+interface Tries {
+  failures: number;
+  rounds: number;
+  /** Keys that failed this request: passed over while another key can take it. */
+  tried: Set<PooledKey>;
+  /** How the last held-back answer was judged. */
+  verdict: Verdict | undefined;
+}
+
 export function createForwardStage(deps: ForwardStageDeps) {
-  function attempt(
-    ctx: RequestContext,
-    body: Buffer | Readable | null,
-    retryable: boolean,
-  ): Promise<AttemptOutcome> {
+  function attempt(ctx: RequestContext, body: Buffer | Readable | null, retryable: boolean) {
     const { upstream, origin, path } = ctx.target!;
     const key = ctx.lease ? ctx.lease.key.secret : upstream.keys.next();
     const options: Dispatcher.DispatchOptions = {
@@ -70,64 +95,201 @@ export function createForwardStage(deps: ForwardStageDeps) {
       headersTimeout: upstream.config.timeout,
       bodyTimeout: upstream.config.idle_timeout,
     };
-    return new Promise((resolve, reject) => {
+    return new Promise<AttemptOutcome>((resolve, reject) => {
       upstream.dispatcher.dispatch(options, new UpstreamRelay(ctx, { ...deps, retryable }, resolve, reject));
     });
   }
 
-  /** After a refusal: true to try again (the key is paused), false to pass the refusal on. */
-  function retryAfterRefusal(
-    ctx: RequestContext,
-    refusal: Refusal,
-    scheduler: Scheduler,
-    cost: Cost,
-    deadline: number,
-  ): boolean {
-    const dialect = ctx.target!.upstream.dialect;
-    const text = refusal.body.toString('utf8', 0, Math.min(refusal.body.length, 8192));
-    if (refusal.status === 429 && dialect.finalRefusal(refusal.headers, text)) return false;
-    const lease = ctx.lease!;
-    // A 429 whose headers already showed the window empty needs no extra pause; otherwise rest a while.
-    const pause = refusal.retryAfterMs ?? (lease.key.budget.waitFor(cost) > 0 ? 0 : backoffMs(ctx.attempts));
-    if (pause > 0) lease.pause(pause);
-    const left = deadline - deps.clock.monotonic();
-    return left > 0 && !ctx.clientGone && scheduler.waitFor(cost) < left;
+  /** The route's next fallback becomes the target; false when there is none left. */
+  function toFallback(ctx: RequestContext, tries: Tries): boolean {
+    while (ctx.nextFallback < ctx.fallbacks.length) {
+      const fallback = ctx.fallbacks[ctx.nextFallback++]!;
+      const upstream = deps.upstreams.get(fallback.upstream);
+      if (!upstream) continue;
+      retarget(ctx, upstream, fallback.model);
+      planCost(ctx);
+      tries.failures = 0;
+      tries.rounds = 0;
+      tries.tried.clear();
+      return true;
+    }
+    return false;
   }
 
-  return async function forward(ctx: RequestContext): Promise<void> {
-    const upstream = ctx.target!.upstream;
-    const body = requestBody(ctx, deps.maxBody);
-    // A streamed body is gone once sent; only a held (or absent) one can be sent again.
-    const retryable = ctx.cost !== undefined && (body === null || Buffer.isBuffer(body));
-    const deadline = ctx.startedAt + upstream.config.queue.timeout;
+  /** A lease on the target upstream, or on a fallback when the target cannot admit in time. */
+  async function acquire(ctx: RequestContext, deadline: number, tries: Tries): Promise<Scheduler> {
     for (;;) {
-      let scheduler: Scheduler | undefined;
-      if (ctx.cost) {
-        scheduler = upstream.admission.schedulerFor(ctx.hostRoute, credentialOf(ctx));
-        const timeout = Math.max(1, deadline - deps.clock.monotonic());
-        // A request the upstream refused comes back first in line: it already waited its turn.
+      const upstream = ctx.target!.upstream;
+      const scheduler = upstream.admission.schedulerFor(ctx.hostRoute, credentialOf(ctx));
+      const left = Math.max(1, deadline - deps.clock.monotonic());
+      // With a fallback behind it, an upstream may take only its share of the time left.
+      const share = ctx.nextFallback < ctx.fallbacks.length ? (ctx.modelRoute?.fallback_after ?? 1) : 1;
+      try {
+        // A request sent before comes back first in line: it already waited its turn.
         const lease = scheduler.acquire(
-          ctx.cost,
+          ctx.cost!,
           ctx.priority,
           (cancel) => (ctx.cancel = cancel),
-          timeout,
+          Math.max(1, left * share),
           ctx.attempts > 0,
+          tries.tried,
         );
         ctx.lease = lease instanceof Promise ? await lease : lease;
         ctx.cancel = undefined;
+        return scheduler;
+      } catch (err) {
+        ctx.cancel = undefined;
+        if (err instanceof GatewayError && ADMISSION_FAILURES.has(err.code) && toFallback(ctx, tries))
+          continue;
+        throw err;
       }
-      const outcome = await attempt(ctx, body, retryable);
+    }
+  }
+
+  /** After a failure of the key (already recorded): another key now, or a backoff once all failed. */
+  function afterFailure(ctx: RequestContext, scheduler: Scheduler, deadline: number, tries: Tries): Next {
+    const upstream = ctx.target!.upstream;
+    tries.failures++;
+    tries.tried.add(ctx.lease!.key);
+    if (tries.failures > upstream.config.retries.max) return STOP;
+    let backoff = 0;
+    if (tries.tried.size >= scheduler.pool.usable) {
+      const retries = upstream.config.retries;
+      backoff = backoffMs(tries.rounds++, {
+        baseMs: retries.backoff,
+        maxMs: retries.max_backoff,
+        random: deps.random,
+      });
+      tries.tried.clear();
+    }
+    const queued = scheduler.waitFor(ctx.cost!);
+    if (Math.max(backoff, queued) >= deadline - deps.clock.monotonic()) return STOP;
+    // An open breaker already makes the request wait; the backoff only adds what is missing.
+    return { again: true, ms: Math.max(0, backoff - queued) };
+  }
+
+  /** An answer held back from the client: judge it, record it, and say what comes next. */
+  function afterRefusal(
+    ctx: RequestContext,
+    refusal: Refusal,
+    scheduler: Scheduler,
+    deadline: number,
+    tries: Tries,
+  ): Next {
+    const lease = ctx.lease!;
+    const verdict = judgeRefusal(ctx, refusal);
+    tries.verdict = verdict;
+    // Record before the reservation is released, so no one waiting slips onto a failing key.
+    switch (verdict) {
+      case 'rate_limited': {
+        lease.rateLimited();
+        const cost = ctx.cost!;
+        // A 429 whose headers already showed the window empty needs no extra pause; otherwise rest a while.
+        const retries = ctx.target!.upstream.config.retries;
+        const pause =
+          refusal.retryAfterMs ??
+          (lease.key.budget.waitFor(cost) > 0
+            ? 0
+            : backoffMs(ctx.attempts, {
+                baseMs: retries.backoff,
+                maxMs: retries.max_backoff,
+                random: deps.random,
+              }));
+        if (pause > 0) lease.pause(pause);
+        settleUnspent(ctx);
+        return scheduler.waitFor(cost) < deadline - deps.clock.monotonic() ? NOW : STOP;
+      }
+      case 'failed':
+        if (refusal.retryAfterMs !== undefined) lease.pause(refusal.retryAfterMs);
+        lease.failed(refusal.retryAfterMs);
+        settleUnspent(ctx);
+        return afterFailure(ctx, scheduler, deadline, tries);
+      case 'key_rejected':
+        lease.removeKey(`the upstream answered ${refusal.status}`);
+        deps.logger.error(
+          { upstream: ctx.target!.upstream.name, key: lease.key.label, status: refusal.status },
+          'the upstream refused this key: it is out of the pool until the config is reloaded',
+        );
+        settleUnspent(ctx);
+        return scheduler.pool.usable > 0 ? NOW : STOP;
+      default:
+        // The upstream is healthy; it just will not serve this request (here, or at all).
+        lease.succeeded();
+        settleUnspent(ctx);
+        return STOP;
+    }
+  }
+
+  function pause(ctx: RequestContext, ms: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const cancelTimer = deps.clock.setTimer(ms, () => {
+        ctx.cancel = undefined;
+        resolve();
+      });
+      ctx.cancel = () => {
+        cancelTimer();
+        reject(new ClientGone());
+      };
+    });
+  }
+
+  return async function forward(ctx: RequestContext): Promise<void> {
+    let body = requestBody(ctx, deps.maxBody);
+    // A streamed body is gone once sent; only a held (or absent) one can be sent again.
+    const retryable = ctx.cost !== undefined && (body === null || Buffer.isBuffer(body));
+    if (!retryable) {
+      if (ctx.cost) await acquire(ctx, ctx.startedAt + ctx.target!.upstream.config.queue.timeout, newTries());
+      const outcome = await attempt(ctx, body, false);
+      if (outcome !== 'done') sendRefusal(ctx, outcome);
+      return;
+    }
+    const deadline = ctx.startedAt + ctx.target!.upstream.config.queue.timeout;
+    const tries = newTries();
+    let bodyFor = ctx.nextFallback;
+    for (;;) {
+      const scheduler = await acquire(ctx, deadline, tries);
+      // A fallback may rename the model: its body is built again.
+      if (bodyFor !== ctx.nextFallback) {
+        bodyFor = ctx.nextFallback;
+        body = requestBody(ctx, deps.maxBody);
+      }
+      let outcome: AttemptOutcome | GatewayError;
+      try {
+        outcome = await attempt(ctx, body, true);
+      } catch (err) {
+        if (!isUpstreamFailure(err) || ctx.headSent || ctx.clientGone) throw err;
+        outcome = err;
+      }
       if (outcome === 'done') return;
-      // Pause the key before its reservation is released, so no one waiting slips onto it.
-      const again =
-        scheduler !== undefined &&
-        ctx.cost !== undefined &&
-        retryAfterRefusal(ctx, outcome, scheduler, ctx.cost, deadline);
-      settleUnspent(ctx);
       ctx.attempts++;
-      if (again) continue;
+      const next =
+        outcome instanceof GatewayError
+          ? afterFailure(ctx, scheduler, deadline, tries)
+          : afterRefusal(ctx, outcome, scheduler, deadline, tries);
+      if (next.again && !ctx.clientGone) {
+        if (next.ms > 0) await pause(ctx, next.ms);
+        continue;
+      }
+      if (ctx.clientGone) throw new ClientGone();
+      // This upstream cannot serve it (in time): a fallback may; else the client gets the last answer.
+      // A refusal of the request itself (a content policy, a bad request) is the client's, once.
+      const canFallBack =
+        outcome instanceof GatewayError || tries.verdict !== 'final' || outcome.status === 429;
+      if (canFallBack && toFallback(ctx, tries)) continue;
+      if (outcome instanceof GatewayError) throw withRetryAfter(outcome, scheduler, ctx);
       sendRefusal(ctx, outcome);
       return;
     }
   };
+}
+
+function newTries(): Tries {
+  return { failures: 0, rounds: 0, tried: new Set(), verdict: undefined };
+}
+
+/** The client is told when trying again can help, from the breaker's and the limiter's state. */
+function withRetryAfter(err: GatewayError, scheduler: Scheduler, ctx: RequestContext): GatewayError {
+  const wait = scheduler.waitFor(ctx.cost!);
+  const seconds = Number.isFinite(wait) ? Math.max(1, Math.ceil(wait / 1000)) : (err.retryAfterSeconds ?? 1);
+  return new GatewayError(err.code, err.message, { cause: err.cause, retryAfterSeconds: seconds });
 }

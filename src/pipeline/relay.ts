@@ -1,7 +1,8 @@
 // Sends the upstream's answer to the client as undici delivers it: small JSON whole in one write,
 // everything else streamed with backpressure; a stream that breaks after its head went out ends with
-// an in-band error in the client's format, never as a silently truncated success. A refusal that
-// waiting can cure (429, 503, 529) is held back instead, for the caller to retry.
+// an in-band error in the client's format, never as a silently truncated success. A refusal another
+// try may cure (429, 5xx, a rejected key, a prompt too long for this model) is held back instead,
+// for the caller to judge; so is a stream that fails before its first byte.
 import type { Dispatcher } from 'undici';
 import type { HeaderBag, StreamObserver } from '../dialects/types.ts';
 import { lastObjectFieldIn } from '../dialects/wire/json-peek.ts';
@@ -13,13 +14,12 @@ import { upstreamFailure } from '../upstreams/failure.ts';
 import { incomingHeaders } from '../upstreams/headers.ts';
 import { type AccountDeps, learn, settle, settleUnspent } from './account.ts';
 import type { RequestContext } from './context.ts';
+import { heldBack } from './failover.ts';
 import { limitHeaders } from './limit-headers.ts';
 import { createStreamTap, type StreamTap } from './stream-tap.ts';
 
 /** JSON answers up to this size are read whole (their usage must be read anyway). */
 const WHOLE_BODY_LIMIT = 8 * 1024 * 1024;
-/** Statuses that mean "not now": retried while nothing has reached the client. */
-const RETRYABLE = new Set([429, 503, 529]);
 
 /** An upstream refusal held back from the client, for the caller to retry or pass on. */
 export interface Refusal {
@@ -56,6 +56,8 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
   #tap: StreamTap | undefined;
   #strip = false;
   #controller: Controller | undefined;
+  /** A stream's head waits for its first byte, so a stream that dies before it can be sent again. */
+  #headPending = false;
   #onDrain: (() => void) | undefined;
   #cancelStall: (() => void) | undefined;
 
@@ -86,7 +88,7 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
     this.#retryAfterMs = learn(ctx, headers, this.#o);
     const type = headers['content-type'];
     const contentType = typeof type === 'string' ? type : '';
-    if (RETRYABLE.has(statusCode) && this.#o.retryable) {
+    if (this.#o.retryable && heldBack(ctx, statusCode)) {
       this.#mode = 'refused';
     } else if (ctx.req.method === 'HEAD' || statusCode === 204 || statusCode === 304) {
       this.#writeHead(false);
@@ -96,8 +98,7 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
         this.#tap = createStreamTap(this.#observer, ctx.stripUsage);
         this.#strip = ctx.stripUsage;
       }
-      // The head goes out with the first event (one write), as it would from the upstream itself.
-      this.#startStream(this.#observer !== undefined);
+      this.#startStream(this.#observer !== undefined, this.#o.retryable);
     } else if (ctx.kind === 'api' && !ctx.stream && isJsonDocument(contentType)) {
       this.#mode = 'whole';
     } else {
@@ -118,6 +119,7 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
       return;
     }
     if (this.#mode !== 'stream') return;
+    if (this.#headPending) this.#sendHead();
     let ok: boolean;
     if (this.#tap) {
       const kept = this.#tap.push(chunk.toString('latin1'));
@@ -154,11 +156,14 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
       this.#writeHead(true, body.length);
       ctx.res.end(body);
     } else if (this.#mode === 'stream') {
+      if (this.#headPending) this.#sendHead();
       const observer = this.#observer;
       const rest = this.#tap?.end();
       if (rest) ctx.res.write(Buffer.from(rest, 'latin1'));
       if (observer) ctx.usage = observer.usage();
+      if (observer && observer.upstreamError() !== undefined) ctx.upstreamBroke = true;
       if (observer && !observer.finished() && observer.upstreamError() === undefined) {
+        ctx.upstreamBroke = true;
         this.#endInBand(
           new GatewayError(
             'upstream_unavailable',
@@ -168,6 +173,9 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
       } else ctx.res.end();
     } else ctx.res.end();
     this.#finish();
+    // The verdict before the settle: settling wakes the queue, which must see the breaker's new state.
+    if (ctx.status >= 500 || ctx.upstreamBroke) ctx.lease?.failed();
+    else ctx.lease?.succeeded();
     if (ctx.status >= 400) settleUnspent(ctx);
     else settle(ctx, ctx.usage);
     this.#done('done');
@@ -177,6 +185,9 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
     const ctx = this.#ctx;
     this.#finish();
     if (this.#observer) ctx.usage = this.#observer.usage();
+    // The gateway's own refusals (an upload over the size bound) are not the upstream's fault.
+    if (!ctx.clientGone && !(err instanceof ClientGone) && !(err instanceof GatewayError))
+      ctx.lease?.failed();
     if (this.#mode === 'none' && !ctx.clientGone && isConnectFailure(err)) settleUnspent(ctx);
     else settle(ctx, ctx.usage);
     if (ctx.clientGone || err instanceof ClientGone) {
@@ -192,20 +203,32 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
       return;
     }
     // Bytes already went out: say so in the stream, never end it as if it were complete.
+    ctx.upstreamBroke = true;
     if (this.#observer) this.#endInBand(failure);
     else ctx.res.destroy(err);
     this.#done('done');
   }
 
-  #startStream(dropLength: boolean): void {
+  /** `deferHead`: the head waits for the first byte (it goes out in one write with it anyway). */
+  #startStream(dropLength: boolean, deferHead = false): void {
     this.#mode = 'stream';
-    this.#writeHead(dropLength);
+    if (deferHead) {
+      this.#headPending = true;
+      this.#dropLength = dropLength;
+    } else this.#writeHead(dropLength);
     this.#onDrain = () => {
       this.#cancelStall?.();
       this.#cancelStall = undefined;
       this.#controller?.resume();
     };
     this.#ctx.res.on('drain', this.#onDrain);
+  }
+
+  #dropLength = false;
+
+  #sendHead(): void {
+    this.#headPending = false;
+    this.#writeHead(this.#dropLength);
   }
 
   #writeHead(dropLength: boolean, length?: number): void {

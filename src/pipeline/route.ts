@@ -38,6 +38,10 @@ function pickByModel(ctx: RequestContext, deps: RouteStageDeps, model: string): 
     ctx.json.model = match.model;
     ctx.jsonChanged = true;
   }
+  if (match.route) {
+    ctx.modelRoute = match.route;
+    ctx.fallbacks = match.route.fallbacks;
+  }
   return upstream;
 }
 
@@ -53,6 +57,16 @@ function pickDefault(ctx: RequestContext, deps: RouteStageDeps): Upstream {
     );
   }
   return upstream;
+}
+
+/** Sends the request to another upstream (a fallback), under another model name if given. */
+export function retarget(ctx: RequestContext, upstream: Upstream, model: string | undefined): void {
+  if (model !== undefined && ctx.json && ctx.json.model !== model) {
+    ctx.json.model = model;
+    ctx.jsonChanged = true;
+  }
+  const base = upstream.base!;
+  ctx.target = { upstream, origin: base.origin, path: joinUpstreamPath(base, ctx.url) };
 }
 
 export function createRouteStage(deps: RouteStageDeps) {

@@ -29,18 +29,23 @@ export function createScheduleStage(deps: ScheduleStageDeps) {
       ctx.cost = ONE_REQUEST;
       return;
     }
-    if (!SHAPED.has(ctx.path)) return;
-    const upstream = ctx.target!.upstream;
-    ctx.cost = estimateCost(ctx.json, upstream.config.default_max_tokens, GENERATES.has(ctx.path));
-    // Settling a stream needs its usage: ask for it, and take the chunk out again if the client did not.
-    const json = ctx.json;
-    if (ctx.stream && json && upstream.dialect.streamUsageOption && STREAM_OPTIONS.has(ctx.path)) {
-      const options = isRecord(json.stream_options) ? json.stream_options : {};
-      if (options.include_usage !== true) {
-        json.stream_options = { ...options, include_usage: true };
-        ctx.jsonChanged = true;
-        ctx.stripUsage = true;
-      }
-    }
+    planCost(ctx);
   };
+}
+
+/** The request's estimated cost on its target upstream (again after a switch to a fallback). */
+export function planCost(ctx: RequestContext): void {
+  if (!SHAPED.has(ctx.path)) return;
+  const upstream = ctx.target!.upstream;
+  ctx.cost = estimateCost(ctx.json, upstream.config.default_max_tokens, GENERATES.has(ctx.path));
+  // Settling a stream needs its usage: ask for it, and take the chunk out again if the client did not.
+  const json = ctx.json;
+  if (ctx.stream && json && upstream.dialect.streamUsageOption && STREAM_OPTIONS.has(ctx.path)) {
+    const options = isRecord(json.stream_options) ? json.stream_options : {};
+    if (options.include_usage !== true) {
+      json.stream_options = { ...options, include_usage: true };
+      ctx.jsonChanged = true;
+      ctx.stripUsage = true;
+    }
+  }
 }

@@ -5,7 +5,14 @@ import type { ModelRouteConfig } from '../config/schema.ts';
 import { createModelRouter } from './model-routes.ts';
 
 function route(match: string, upstream: string, model?: string): ModelRouteConfig {
-  return { match, upstream, fallbacks: [], stream_rescue: false, ...(model === undefined ? {} : { model }) };
+  return {
+    match,
+    upstream,
+    fallbacks: [],
+    fallback_after: 0.5,
+    stream_rescue: false,
+    ...(model === undefined ? {} : { model }),
+  };
 }
 
 const UPSTREAMS = ['openai', 'anthropic', 'groq', 'nvidia'];

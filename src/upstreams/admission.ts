@@ -8,13 +8,15 @@ import type { Dialect } from '../dialects/types.ts';
 import { type BudgetSettings, KeyBudget, type KeyBudgetStats } from '../limits/key-budget.ts';
 import { Pace } from '../limits/pace.ts';
 import type { Clock } from '../time/clock.ts';
+import { type BreakerSettings, CircuitBreaker } from './circuit-breaker.ts';
+import { KeyHealth, type KeyHealthStats } from './key-health.ts';
 import { KeyPool, type PooledKey } from './key-pool.ts';
 import { Scheduler } from './scheduler.ts';
 
 /** Distinct client credentials tracked at once on a passthrough upstream. */
 const MAX_CLIENT_KEYS = 1000;
 
-export interface KeyStats extends KeyBudgetStats {
+export interface KeyStats extends KeyBudgetStats, KeyHealthStats {
   key: string;
 }
 
@@ -25,11 +27,25 @@ export interface SchedulerStats {
   keys: KeyStats[];
 }
 
+function breakerSettings(upstream: ResolvedUpstream): BreakerSettings {
+  const b = upstream.breaker;
+  return {
+    failures: b.failures,
+    failureRatio: b.failure_ratio,
+    minRequests: b.min_requests,
+    cooldownMs: b.cooldown,
+    maxCooldownMs: b.max_cooldown,
+  };
+}
+
 export class UpstreamAdmission {
   readonly #upstream: ResolvedUpstream;
   readonly #clock: Clock;
   readonly #settings: BudgetSettings;
   readonly #paces: Pace[];
+  readonly #breaker: BreakerSettings;
+  /** Opens when every key fails in a row: the provider itself is down. */
+  readonly breaker: CircuitBreaker;
   readonly #keyed: KeyPool | undefined;
   /** route id + credential -> scheduler; insertion order is age (refreshed on use). */
   readonly #schedulers = new Map<string, Scheduler>();
@@ -49,6 +65,16 @@ export class UpstreamAdmission {
       upstreamReportsLimits: dialect.rateLimitHeaders.length > 0,
     };
     this.#paces = limits.rate ? [new Pace(limits.rate, limits.burst)] : [];
+    this.#breaker = breakerSettings(upstream);
+    // Only a run of failures across every key opens it; one bad key among good ones never does.
+    this.breaker = new CircuitBreaker(
+      {
+        ...this.#breaker,
+        failures: this.#breaker.failures * Math.max(1, upstream.keys.length),
+        failureRatio: Number.POSITIVE_INFINITY,
+      },
+      clock,
+    );
     if (upstream.keys.length > 0) {
       this.#keyed = this.#pool(upstream.keys.map((secret) => this.#key(secret, maskSecret(secret))));
     }
@@ -94,16 +120,26 @@ export class UpstreamAdmission {
       name: s.name,
       queue_length: s.queueLength,
       in_flight: s.pool.inFlight,
-      keys: s.pool.keys.map((k) => ({ key: k.label, ...k.budget.stats() })),
+      keys: s.pool.keys.map((k) => ({ key: k.label, ...k.health.stats(), ...k.budget.stats() })),
     }));
   }
 
   #key(secret: string | undefined, label: string): PooledKey {
-    return { secret, label, budget: new KeyBudget(this.#settings, this.#clock) };
+    return {
+      secret,
+      label,
+      budget: new KeyBudget(this.#settings, this.#clock),
+      health: new KeyHealth(this.#breaker, this.#clock),
+    };
   }
 
   #pool(keys: PooledKey[]): KeyPool {
-    return new KeyPool(keys, this.#upstream.balance, this.#upstream.limits.max_concurrent);
+    return new KeyPool(keys, {
+      name: this.#upstream.name,
+      balance: this.#upstream.balance,
+      maxConcurrent: this.#upstream.limits.max_concurrent,
+      upstreamBreaker: this.breaker,
+    });
   }
 
   #clientPool(credential: string): KeyPool {

@@ -1,8 +1,13 @@
 // The keys of one upstream as one capacity: a request goes to a key that can take it now, chosen
-// by the balancing strategy; when none can, the wait is until the first one can.
+// by the balancing strategy; when none can, the wait is until the first one can. A key whose
+// breaker is open, or that the upstream refused (401/403), is passed over; the upstream's own
+// breaker (every key failing: the provider is down) holds everything back.
+import { GatewayError } from '../errors/gateway-error.ts';
 import type { Cost } from '../limits/cost.ts';
 import type { KeyBudget, Reservation } from '../limits/key-budget.ts';
 import type { Capacity } from '../limits/upstream-queue.ts';
+import type { CircuitBreaker } from './circuit-breaker.ts';
+import type { KeyHealth } from './key-health.ts';
 
 export type Balance = 'round_robin' | 'least_loaded' | 'most_remaining';
 
@@ -12,6 +17,7 @@ export interface PooledKey {
   /** How the key is shown (masked). */
   readonly label: string;
   readonly budget: KeyBudget;
+  readonly health: KeyHealth;
 }
 
 export interface KeyGrant {
@@ -19,25 +25,47 @@ export interface KeyGrant {
   readonly reservation: Reservation;
 }
 
+/** Keys a retried request would rather not get again (they just failed it). */
+export type TriedKeys = ReadonlySet<PooledKey>;
+
 /** Nothing tells when an in-flight request ends; settling wakes the queue long before this. */
 const UNTIL_SOMETHING_SETTLES_MS = 60_000;
 
-export class KeyPool implements Capacity<KeyGrant> {
+export interface KeyPoolOptions {
+  name: string;
+  balance: Balance;
+  maxConcurrent?: number | undefined;
+  /** The upstream's breaker, shared by every pool of the upstream. */
+  upstreamBreaker: CircuitBreaker;
+}
+
+export class KeyPool implements Capacity<KeyGrant, TriedKeys> {
   readonly keys: readonly PooledKey[];
-  readonly #balance: Balance;
+  readonly #o: KeyPoolOptions;
   readonly #maxConcurrent: number;
   #next = 0;
   #inFlight = 0;
   readonly #watchers = new Set<() => void>();
 
-  constructor(keys: readonly PooledKey[], balance: Balance, maxConcurrent = Number.POSITIVE_INFINITY) {
+  constructor(keys: readonly PooledKey[], options: KeyPoolOptions) {
     this.keys = keys;
-    this.#balance = balance;
-    this.#maxConcurrent = maxConcurrent;
+    this.#o = options;
+    this.#maxConcurrent = options.maxConcurrent ?? Number.POSITIVE_INFINITY;
   }
 
   get inFlight(): number {
     return this.#inFlight;
+  }
+
+  get upstreamBreaker(): CircuitBreaker {
+    return this.#o.upstreamBreaker;
+  }
+
+  /** Keys still in the pool (not refused by the upstream). */
+  get usable(): number {
+    let n = 0;
+    for (const key of this.keys) if (key.health.removed === undefined) n++;
+    return n;
   }
 
   /** Called whenever room may have appeared (a request settled, an answer taught new limits). */
@@ -54,16 +82,45 @@ export class KeyPool implements Capacity<KeyGrant> {
     if (this.#inFlight >= this.#maxConcurrent) return UNTIL_SOMETHING_SETTLES_MS;
     let best = Number.POSITIVE_INFINITY;
     for (const key of this.keys) {
-      const w = key.budget.waitFor(cost);
+      const w = keyWait(key, cost);
       if (w < best) best = w;
       if (best === 0) break;
     }
-    return best;
+    return Math.max(best, this.#o.upstreamBreaker.waitMs());
   }
 
-  admit(cost: Cost): KeyGrant {
-    const key = this.#pick(cost);
+  /** Why waiting is because of failures (open breakers, refused keys), not limits; else undefined. */
+  explain(cost: Cost): GatewayError | undefined {
+    const name = this.#o.name;
+    if (this.usable === 0) {
+      return new GatewayError(
+        'upstream_unavailable',
+        `Every key of upstream "${name}" was refused by the upstream (401/403); fix the keys and reload the config.`,
+      );
+    }
+    const upstreamWait = this.#o.upstreamBreaker.waitMs();
+    let limitWait = Number.POSITIVE_INFINITY;
+    let healthWait = Number.POSITIVE_INFINITY;
+    for (const key of this.keys) {
+      if (key.health.removed !== undefined) continue;
+      limitWait = Math.min(limitWait, key.budget.waitFor(cost));
+      healthWait = Math.min(healthWait, Math.max(key.health.waitMs(), key.budget.waitFor(cost)));
+    }
+    const wait = Math.max(upstreamWait, healthWait);
+    if (wait === 0 || (upstreamWait === 0 && healthWait <= limitWait)) return undefined;
+    return new GatewayError(
+      'upstream_unavailable',
+      `Upstream "${name}" is failing: its circuit breaker is open (next try in ${Math.ceil(wait / 1000)} s).`,
+      { retryAfterSeconds: Math.max(1, Math.ceil(wait / 1000)) },
+    );
+  }
+
+  admit(cost: Cost, tried?: TriedKeys): KeyGrant {
+    const key = this.#pick(cost, tried);
     this.#inFlight++;
+    key.health.requests++;
+    key.health.breaker.onSend();
+    this.#o.upstreamBreaker.onSend();
     return { key, reservation: key.budget.reserve(cost) };
   }
 
@@ -74,13 +131,15 @@ export class KeyPool implements Capacity<KeyGrant> {
     this.changed();
   }
 
-  #pick(cost: Cost): PooledKey {
+  #pick(cost: Cost, tried: TriedKeys | undefined): PooledKey {
     const n = this.keys.length;
     if (n === 1) return this.keys[0]!;
-    if (this.#balance === 'round_robin') {
-      for (let i = 0; i < n; i++) {
-        const key = this.keys[(this.#next + i) % n]!;
-        if (key.budget.waitFor(cost) === 0) {
+    if (this.#o.balance === 'round_robin') {
+      // Keys that just failed this request are the last resort.
+      for (const avoid of tried && tried.size > 0 ? [true, false] : [false]) {
+        for (let i = 0; i < n; i++) {
+          const key = this.keys[(this.#next + i) % n]!;
+          if ((avoid && tried!.has(key)) || keyWait(key, cost) !== 0) continue;
           this.#next = (this.#next + i + 1) % n;
           return key;
         }
@@ -91,8 +150,9 @@ export class KeyPool implements Capacity<KeyGrant> {
     for (let i = 0; i < n; i++) {
       // Start after the last pick, so ties rotate instead of piling on the first key.
       const key = this.keys[(this.#next + i) % n]!;
-      if (key.budget.waitFor(cost) !== 0) continue;
-      const score = this.#balance === 'least_loaded' ? -key.budget.inFlight : headroom(key.budget);
+      if (keyWait(key, cost) !== 0) continue;
+      let score = this.#o.balance === 'least_loaded' ? -key.budget.inFlight : headroom(key.budget);
+      if (tried?.has(key)) score -= 1e9;
       if (score > bestScore) {
         best = key;
         bestScore = score;
@@ -101,6 +161,12 @@ export class KeyPool implements Capacity<KeyGrant> {
     this.#next = (this.#next + 1) % n;
     return best ?? this.keys[0]!;
   }
+}
+
+function keyWait(key: PooledKey, cost: Cost): number {
+  const health = key.health.waitMs();
+  if (health === Number.POSITIVE_INFINITY) return health;
+  return Math.max(health, key.budget.waitFor(cost));
 }
 
 /** The smallest share left among a key's per-minute windows (1: untouched; unknown counts as 1). */

@@ -6,7 +6,7 @@ import type { Reservation } from '../limits/key-budget.ts';
 import type { Pace } from '../limits/pace.ts';
 import { type Capacity, type Priority, UpstreamQueue } from '../limits/upstream-queue.ts';
 import type { Clock } from '../time/clock.ts';
-import type { KeyGrant, KeyPool, PooledKey } from './key-pool.ts';
+import type { KeyGrant, KeyPool, PooledKey, TriedKeys } from './key-pool.ts';
 
 export interface Lease {
   readonly key: PooledKey;
@@ -18,6 +18,14 @@ export interface Lease {
   learn(reading: RateLimitReading): void;
   /** The upstream refused: this key sends nothing for `ms`. */
   pause(ms: number): void;
+  /** The attempt worked: the key's and the upstream's breakers hear it. */
+  succeeded(): void;
+  /** The attempt failed (connection, timeout, 5xx, broken stream); `minOpenMs` from a Retry-After. */
+  failed(minOpenMs?: number): void;
+  /** The upstream answered 429: not a failure of the key, but counted. */
+  rateLimited(): void;
+  /** The upstream refused the key itself (401/403): out of the pool until a reload. */
+  removeKey(reason: string): void;
   /** The request is over; `actual` replaces the estimate (undefined: it stands). Idempotent. */
   settle(actual: Cost | undefined): void;
 }
@@ -34,26 +42,27 @@ export interface SchedulerOptions {
 export class Scheduler {
   readonly name: string;
   readonly pool: KeyPool;
-  readonly #queue: UpstreamQueue<KeyGrant>;
+  readonly #queue: UpstreamQueue<KeyGrant, TriedKeys>;
   readonly #unwatch: () => void;
 
   constructor(o: SchedulerOptions) {
     this.name = o.name;
     this.pool = o.pool;
-    const capacity: Capacity<KeyGrant> =
+    const capacity: Capacity<KeyGrant, TriedKeys> =
       o.paces.length === 0
         ? o.pool
         : {
+            explain: (cost) => o.pool.explain(cost),
             waitFor: (cost) => {
               const now = o.clock.monotonic();
               let wait = o.pool.waitFor(cost);
               for (const pace of o.paces) wait = Math.max(wait, pace.waitFor(now));
               return wait;
             },
-            admit: (cost) => {
+            admit: (cost, tried) => {
               const now = o.clock.monotonic();
               for (const pace of o.paces) pace.take(now);
-              return o.pool.admit(cost);
+              return o.pool.admit(cost, tried);
             },
           };
     this.#queue = new UpstreamQueue({
@@ -87,8 +96,9 @@ export class Scheduler {
     onCancel: (cancel: () => void) => void,
     timeoutMs?: number,
     first = false,
+    tried?: TriedKeys,
   ): Lease | Promise<Lease> {
-    const admitted = this.#queue.acquire(cost, priority, onCancel, timeoutMs, first);
+    const admitted = this.#queue.acquire(cost, priority, onCancel, timeoutMs, first, tried);
     if (admitted instanceof Promise)
       return admitted.then((a) => this.#lease(a.grant, a.waitedMs, a.queueLength));
     return this.#lease(admitted.grant, admitted.waitedMs, admitted.queueLength);
@@ -96,7 +106,10 @@ export class Scheduler {
 
   #lease(grant: KeyGrant, waitedMs: number, queueLength: number): Lease {
     const pool = this.pool;
+    const health = grant.key.health;
+    const upstreamBreaker = pool.upstreamBreaker;
     let settled = false;
+    let judged = false;
     return {
       key: grant.key,
       reservation: grant.reservation,
@@ -109,9 +122,35 @@ export class Scheduler {
       pause(ms) {
         grant.key.budget.pauseFor(ms);
       },
+      succeeded() {
+        judged = true;
+        health.breaker.success();
+        upstreamBreaker.success();
+      },
+      failed(minOpenMs) {
+        judged = true;
+        health.errors++;
+        health.breaker.failure(minOpenMs);
+        upstreamBreaker.failure(minOpenMs);
+      },
+      rateLimited() {
+        health.rateLimited++;
+      },
+      removeKey(reason) {
+        judged = true;
+        health.errors++;
+        health.removed = reason;
+        health.breaker.release();
+        upstreamBreaker.release();
+      },
       settle(actual) {
         if (settled) return;
         settled = true;
+        // Without a verdict (client gone, 429) a half-open probe is simply free again.
+        if (!judged) {
+          health.breaker.release();
+          upstreamBreaker.release();
+        }
         pool.settle(grant, actual);
       },
     };

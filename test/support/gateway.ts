@@ -2,7 +2,7 @@
 
 import type { Env } from '../../src/config/expand.ts';
 import { loadConfig } from '../../src/config/load.ts';
-import { createGateway, type Gateway } from '../../src/gateway.ts';
+import { createGateway, type Gateway, type GatewayDeps } from '../../src/gateway.ts';
 import { silentLogOutput } from '../../src/log/logger.ts';
 
 export interface TestGateway {
@@ -12,10 +12,14 @@ export interface TestGateway {
 }
 
 /** `tree` is a config as YAML would give it; the port is always ephemeral, the logger silent. */
-export async function startGateway(tree: Record<string, unknown> = {}, env: Env = {}): Promise<TestGateway> {
+export async function startGateway(
+  tree: Record<string, unknown> = {},
+  env: Env = {},
+  deps: Pick<GatewayDeps, 'random' | 'log'> = {},
+): Promise<TestGateway> {
   const server = { ...(tree.server as Record<string, unknown> | undefined), host: '127.0.0.1', port: 0 };
   const config = loadConfig({ tree: { ...tree, server }, env, cwd: '/nonexistent' });
-  const gateway = createGateway({ config, log: silentLogOutput(), env });
+  const gateway = createGateway({ config, log: silentLogOutput(), env, ...deps });
   const url = await gateway.listen();
   return { url, gateway, close: () => gateway.close() };
 }

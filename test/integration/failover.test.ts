@@ -1,0 +1,218 @@
+// Key pools under faults: bad keys among good ones, a whole upstream down and back, and what the
+// breakers let through, asserted on what the mock upstream recorded.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import pino from 'pino';
+import type { LogOutput } from '../../src/log/logger.ts';
+import { startGateway, type TestGateway } from '../support/gateway.ts';
+import { type MockUpstream, startMockUpstream } from '../support/mock-upstream.ts';
+
+const GOOD = ['sk-good-key-aaaaaaaaaaaaaaaaaaaaaaaaaa01', 'sk-good-key-aaaaaaaaaaaaaaaaaaaaaaaaaa02'];
+const FAILING = 'sk-bad-key-500-aaaaaaaaaaaaaaaaaaaaaa03';
+const RESETTING = 'sk-bad-key-reset-aaaaaaaaaaaaaaaaaaaa04';
+const HANGING = 'sk-bad-key-hang-aaaaaaaaaaaaaaaaaaaaa05';
+const REVOKED = 'sk-bad-key-401-aaaaaaaaaaaaaaaaaaaaaa06';
+
+function chat(gw: TestGateway, i: number, headers: Record<string, string> = {}) {
+  return fetch(`${gw.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({
+      model: 'gpt-4o-mini',
+      max_tokens: 20,
+      messages: [{ role: 'user', content: `request ${i}` }],
+    }),
+  });
+}
+
+/** `n` requests, `concurrency` at a time; the statuses seen. */
+async function run(gw: TestGateway, n: number, concurrency: number): Promise<Record<number, number>> {
+  const statuses: Record<number, number> = {};
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) {
+        const res = await chat(gw, next++);
+        await res.arrayBuffer();
+        statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+      }
+    }),
+  );
+  return statuses;
+}
+
+const sentWith = (mock: MockUpstream, key: string) => mock.received.filter((r) => r.key === key).length;
+
+function capturingLog(): { log: LogOutput; lines: string[] } {
+  const lines: string[] = [];
+  const logger = pino({ level: 'info', base: undefined }, { write: (line: string) => lines.push(line) });
+  return { log: { logger, writeLine: (l) => lines.push(l), flush() {} }, lines };
+}
+
+interface KeyView {
+  key: string;
+  requests: number;
+  errors: number;
+  breaker: { state: string };
+  removed?: string;
+}
+
+async function keyStats(gw: TestGateway): Promise<KeyView[]> {
+  const stats = (await (await fetch(`${gw.url}/stats`)).json()) as {
+    upstreams: { name: string; queues: { keys: KeyView[] }[] }[];
+  };
+  return stats.upstreams.find((u) => u.name === 'openai')!.queues[0]!.keys;
+}
+
+describe('a pool with bad keys among good ones', () => {
+  test('every request succeeds and the bad keys get only a handful of attempts', async () => {
+    const mock = await startMockUpstream({ keys: [...GOOD, FAILING, RESETTING, HANGING] });
+    mock.addFault({ key: FAILING, fault: { kind: 'status', status: 500 } });
+    mock.addFault({ key: RESETTING, fault: { kind: 'reset' } });
+    mock.addFault({ key: HANGING, fault: { kind: 'hang' } });
+    const { log, lines } = capturingLog();
+    const gw = await startGateway(
+      {
+        upstreams: {
+          openai: {
+            url: mock.url,
+            keys: [GOOD[0], FAILING, RESETTING, HANGING, REVOKED, GOOD[1]],
+            balance: 'round_robin',
+            timeout: '300ms',
+            retries: { max: 5, backoff: '10ms' },
+            // Long enough that no breaker half-opens during the test: every attempt is counted.
+            breaker: { failures: 2, cooldown: '10m', max_cooldown: '1h' },
+          },
+        },
+      },
+      {},
+      { log, random: () => 0.5 },
+    );
+    try {
+      const concurrency = 4;
+      assert.deepEqual(await run(gw, 60, concurrency), { 200: 60 });
+      // A bad key is tried until its breaker opens (2 failures), plus what was in flight by then.
+      for (const key of [FAILING, RESETTING, HANGING])
+        assert.ok(sentWith(mock, key) <= 2 + concurrency, `${key}: ${sentWith(mock, key)} attempts`);
+      assert.ok(sentWith(mock, REVOKED) <= concurrency, `revoked: ${sentWith(mock, REVOKED)} attempts`);
+      assert.ok(sentWith(mock, GOOD[0]!) + sentWith(mock, GOOD[1]!) >= 60);
+
+      const keys = await keyStats(gw);
+      const byEnd = (end: string) => keys.find((k) => k.key.endsWith(end))!;
+      // The hanging key may fail only once before the good keys have served everything.
+      for (const end of ['aa03', 'aa04']) assert.equal(byEnd(end).breaker.state, 'open');
+      assert.ok(byEnd('aa05').errors >= 1);
+      assert.equal(byEnd('aa06').removed, 'the upstream answered 401');
+      assert.equal(byEnd('aa01').breaker.state, 'closed');
+      assert.equal(byEnd('aa01').errors, 0);
+      assert.ok(byEnd('aa03').errors >= 2);
+      // Keys are shown masked, never in clear.
+      assert.ok(keys.every((k) => !GOOD.includes(k.key) && !k.key.includes('aaaaaaaaaaaa')));
+      const loud = lines.filter((l) => l.includes('out of the pool'));
+      assert.equal(loud.length, 1);
+      assert.ok(!loud[0]!.includes(REVOKED));
+    } finally {
+      await gw.close();
+      await mock.close();
+    }
+  });
+
+  test('a key that fails once is not used again for that request', async () => {
+    const mock = await startMockUpstream({});
+    mock.addFault({ key: FAILING, fault: { kind: 'status', status: 502 }, times: 1 });
+    const gw = await startGateway({
+      upstreams: {
+        openai: { url: mock.url, keys: [FAILING, GOOD[0]], balance: 'round_robin', retries: { max: 1 } },
+      },
+    });
+    try {
+      const res = await chat(gw, 1);
+      assert.equal(res.status, 200);
+      await res.arrayBuffer();
+      assert.deepEqual(
+        mock.received.map((r) => [r.key, r.status]),
+        [
+          [FAILING, 502],
+          [GOOD[0], 200],
+        ],
+      );
+    } finally {
+      await gw.close();
+      await mock.close();
+    }
+  });
+});
+
+describe('a whole upstream down', () => {
+  test('clients get a 502 with Retry-After within their deadline, and traffic resumes by itself', async () => {
+    const mock = await startMockUpstream({});
+    const port = mock.port;
+    const gw = await startGateway({
+      upstreams: {
+        openai: {
+          url: mock.url,
+          keys: [GOOD[0]],
+          queue: { timeout: '1s' },
+          retries: { max: 2, backoff: '20ms' },
+          breaker: { failures: 2, cooldown: '100ms', max_cooldown: '200ms' },
+        },
+      },
+    });
+    await mock.close();
+    try {
+      const down = await Promise.all([1, 2, 3].map((i) => chat(gw, i)));
+      for (const res of down) {
+        assert.equal(res.status, 502);
+        assert.ok(Number(res.headers.get('retry-after')) >= 1);
+        const body = (await res.json()) as { error: { code: string } };
+        assert.equal(body.error.code, 'upstream_unavailable');
+      }
+      const stats = await keyStats(gw);
+      assert.notEqual(stats[0]!.breaker.state, 'closed');
+
+      const back = await startMockUpstream({ port });
+      try {
+        // The breaker half-opens by itself; the first request through it is the probe.
+        const res = await chat(gw, 4);
+        assert.equal(res.status, 200);
+        await res.arrayBuffer();
+        assert.deepEqual(await run(gw, 5, 5), { 200: 5 });
+        assert.equal((await keyStats(gw))[0]!.breaker.state, 'closed');
+      } finally {
+        await back.close();
+      }
+    } finally {
+      await gw.close();
+    }
+  });
+
+  test('an open breaker that outlasts the deadline is answered at once, not after a wait', async () => {
+    const mock = await startMockUpstream({});
+    mock.addFault({ fault: { kind: 'status', status: 500 } });
+    const gw = await startGateway({
+      upstreams: {
+        openai: {
+          url: mock.url,
+          keys: [GOOD[0]],
+          queue: { timeout: '2s' },
+          retries: { max: 0 },
+          breaker: { failures: 1, cooldown: '1h', max_cooldown: '1h' },
+        },
+      },
+    });
+    try {
+      const first = await chat(gw, 1);
+      // The upstream's own 500 is passed on as it came.
+      assert.equal(first.status, 500);
+      await first.arrayBuffer();
+      const second = await chat(gw, 2);
+      assert.equal(second.status, 502);
+      assert.equal(second.headers.get('retry-after'), '3600');
+      await second.arrayBuffer();
+      assert.equal(mock.received.length, 1);
+    } finally {
+      await gw.close();
+      await mock.close();
+    }
+  });
+});
