@@ -11,14 +11,14 @@ import { createHostStage } from './pipeline/host.ts';
 import { createParseStage } from './pipeline/parse.ts';
 import { createRouteStage } from './pipeline/route.ts';
 import { createScheduleStage } from './pipeline/schedule.ts';
-import { orderStages } from './pipeline/stages.ts';
-import { createHostRouter } from './routing/host-routes.ts';
+import { orderStages, type Stage } from './pipeline/stages.ts';
+import { createHostRouter, type HostRouter } from './routing/host-routes.ts';
 import { createModelRouter } from './routing/model-routes.ts';
 import { createApp } from './server/app.ts';
 import { createOriginPolicy } from './server/origin-policy.ts';
 import { createProxyHandler } from './server/proxy-handler.ts';
 import { type Clock, systemClock } from './time/clock.ts';
-import { createUpstreamSet, type Upstream } from './upstreams/upstream.ts';
+import { createUpstreamSet, type Upstream, type UpstreamSet } from './upstreams/upstream.ts';
 
 export interface GatewayDeps {
   config: Config;
@@ -36,6 +36,11 @@ export interface Gateway {
   readonly log: LogOutput;
   /** Starts listening; resolves to the base URL (`http://127.0.0.1:8787`). */
   listen(): Promise<string>;
+  /**
+   * Swaps in a new config (keys, limits, routes, breakers) for new requests; in-flight ones finish
+   * on the old upstreams. Server socket settings change only on a restart (logged).
+   */
+  reload(config: Config): void;
   /** Stops accepting, lets in-flight requests finish within `server.shutdown_grace`, closes pools. */
   close(): Promise<void>;
 }
@@ -45,11 +50,15 @@ function firstByDialect(upstreams: Iterable<Upstream>, family: 'openai' | 'anthr
   return undefined;
 }
 
-export function createGateway(deps: GatewayDeps): Gateway {
-  const { config } = deps;
-  const clock = deps.clock ?? systemClock;
-  const log = deps.log ?? createLogOutput({ level: config.log.level, file: config.log.file });
-  const logger = log.logger;
+/** What a config reload replaces: the upstreams (keys, limits, breakers) and the stages using them. */
+interface Pipeline {
+  readonly config: Config;
+  readonly upstreams: UpstreamSet;
+  readonly hostRouter: HostRouter;
+  readonly stages: readonly Stage[];
+}
+
+function buildPipeline(config: Config, deps: GatewayDeps, clock: Clock, logger: Logger): Pipeline {
   const upstreams = createUpstreamSet(config, {
     ambientProxy: hasAmbientProxy(deps.env ?? process.env),
     clock,
@@ -57,7 +66,6 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const hostRouter = createHostRouter(config.routes.hosts);
   const named = config.routes.default !== undefined ? upstreams.byName.get(config.routes.default) : undefined;
   const ownNames = new Set([config.server.host.toLowerCase(), ...config.server.hostnames]);
-  const origins = createOriginPolicy(config.server.allowed_origins);
   const stages = orderStages({
     host: createHostStage({ hostRouter, ownNames }),
     parse: createParseStage({ maxBody: config.server.max_body }),
@@ -82,9 +90,38 @@ export function createGateway(deps: GatewayDeps): Gateway {
       random: deps.random ?? Math.random,
     }),
   });
+  return { config, upstreams, hostRouter, stages };
+}
+
+/** Server settings a reload cannot change (the socket and its policies are made once). */
+const RESTART_ONLY = [
+  'host',
+  'port',
+  'admin_token',
+  'trust_proxy',
+  'hostnames',
+  'allowed_origins',
+  'max_connections',
+] as const;
+
+export function createGateway(deps: GatewayDeps): Gateway {
+  const { config } = deps;
+  const clock = deps.clock ?? systemClock;
+  const log = deps.log ?? createLogOutput({ level: config.log.level, file: config.log.file });
+  const logger = log.logger;
+  let pipeline = buildPipeline(config, deps, clock, logger);
+  const ownNames = new Set([config.server.host.toLowerCase(), ...config.server.hostnames]);
+  const origins = createOriginPolicy(config.server.allowed_origins);
+  const retiring = new Set<Promise<void>>();
+  /** Cuts a retired pipeline's wait short (on shutdown). */
+  const retireNow = new Set<() => void>();
   let closing = false;
   const proxy = createProxyHandler({
-    stages,
+    pipeline: {
+      get stages() {
+        return pipeline.stages;
+      },
+    },
     clock,
     logger,
     requestLog:
@@ -99,19 +136,21 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const app = createApp({
     clock,
     proxy,
-    hostRouter,
+    hostRouter: { match: (host) => pipeline.hostRouter.match(host) },
     ownNames,
     origins,
-    upstreamNames: [...upstreams.byName.keys()],
+    upstreamNames: () => [...pipeline.upstreams.byName.keys()],
     trustProxy: config.server.trust_proxy,
     adminToken: config.server.admin_token,
     maxConnections: config.server.max_connections,
-    stats: () => collectStats(upstreams, config.rate_limit.enabled),
+    stats: () => collectStats(pipeline.upstreams, pipeline.config.rate_limit.enabled),
   });
 
   return {
     app,
-    config,
+    get config() {
+      return pipeline.config;
+    },
     logger,
     log,
     async listen() {
@@ -121,8 +160,32 @@ export function createGateway(deps: GatewayDeps): Gateway {
       const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
       return `http://${host}:${port}`;
     },
+    reload(next) {
+      const kept = RESTART_ONLY.filter(
+        (k) => JSON.stringify(next.server[k]) !== JSON.stringify(pipeline.config.server[k]),
+      );
+      if (kept.length > 0)
+        logger.warn({ settings: kept.map((k) => `server.${k}`) }, 'these settings change only on a restart');
+      const old = pipeline;
+      pipeline = buildPipeline(next, deps, clock, logger);
+      // Requests already past routing finish on the old upstreams; their pools close once those
+      // can no longer be waiting (queue timeout), and undici lets in-flight calls end first.
+      let longest = 0;
+      for (const u of old.upstreams.all()) longest = Math.max(longest, u.config.queue.timeout);
+      const retired = new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, longest);
+        t.unref();
+        retireNow.add(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      }).then(() => old.upstreams.close());
+      retiring.add(retired);
+      void retired.finally(() => retiring.delete(retired));
+    },
     async close() {
       closing = true;
+      for (const now of retireNow) now();
       let timer: NodeJS.Timeout | undefined;
       const grace = new Promise<void>((resolve) => {
         timer = setTimeout(() => {
@@ -134,7 +197,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
       });
       await Promise.race([app.close(), grace]);
       clearTimeout(timer);
-      await upstreams.close();
+      await pipeline.upstreams.close();
+      await Promise.all(retiring);
       log.flush();
     },
   };

@@ -1,6 +1,7 @@
-// `cooldown proxy`: load the config, start the gateway, drain and exit cleanly on SIGINT/SIGTERM.
+// `cooldown proxy`: load the config, start the gateway, reload it on SIGHUP, drain and exit cleanly
+// on SIGINT/SIGTERM.
 import { ConfigError } from '../config/config-error.ts';
-import { type ConfigFlags, loadConfig } from '../config/load.ts';
+import { type Config, type ConfigFlags, loadConfig } from '../config/load.ts';
 import { createGateway } from '../gateway.ts';
 
 interface ProxyOptions {
@@ -12,6 +13,13 @@ interface ProxyOptions {
   rateLimit: boolean;
   logFile?: string;
   budget?: number;
+}
+
+function describeUpstreams(config: Config): string[] {
+  return Object.values(config.upstreams).map(
+    (u) =>
+      `${u.name}${u.passthrough ? ' (client keys)' : ` (${u.keys.length} key${u.keys.length === 1 ? '' : 's'})`}`,
+  );
 }
 
 export async function runProxy(options: ProxyOptions): Promise<void> {
@@ -43,12 +51,8 @@ export async function runProxy(options: ProxyOptions): Promise<void> {
     );
     process.exit(1);
   }
-  const upstreams = Object.values(config.upstreams).map(
-    (u) =>
-      `${u.name}${u.passthrough ? ' (client keys)' : ` (${u.keys.length} key${u.keys.length === 1 ? '' : 's'})`}`,
-  );
   gateway.logger.info(
-    { url, upstreams, config: config.source ?? 'defaults' },
+    { url, upstreams: describeUpstreams(config), config: config.source ?? 'defaults' },
     `cooldown listening on ${url}`,
   );
   gateway.log.flush();
@@ -69,6 +73,21 @@ export async function runProxy(options: ProxyOptions): Promise<void> {
       },
     );
   };
+  // Keys, limits and routes change without a restart; a config that does not load changes nothing.
+  process.on('SIGHUP', () => {
+    try {
+      const next = loadConfig({ flags });
+      gateway.reload(next);
+      gateway.logger.info(
+        { config: next.source ?? 'defaults', upstreams: describeUpstreams(next) },
+        'config reloaded',
+      );
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      gateway.logger.error({ problem: err.message }, 'config reload refused; the running config stays');
+    }
+    gateway.log.flush();
+  });
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
 }

@@ -10,7 +10,7 @@ import type { OriginPolicy } from './origin-policy.ts';
 export interface AdminRouteDeps {
   clock: Clock;
   startedAt: number;
-  upstreamNames: readonly string[];
+  upstreamNames: () => readonly string[];
   adminToken: string | undefined;
   origins: OriginPolicy;
   stats(): GatewayStats;
@@ -55,7 +55,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
     status: 'ok',
     version,
     uptime_s: Math.round((deps.clock.monotonic() - deps.startedAt) / 1000),
-    upstreams: deps.upstreamNames,
+    upstreams: deps.upstreamNames(),
   }));
 
   const expected = deps.adminToken === undefined ? undefined : `Bearer ${deps.adminToken}`;

@@ -18,7 +18,8 @@ export interface AppDeps {
   /** Names the gateway itself is reached by (besides loopback, IPs and single-label names). */
   ownNames: ReadonlySet<string>;
   origins: OriginPolicy;
-  upstreamNames: readonly string[];
+  /** Read per request: a config reload changes them. */
+  upstreamNames: () => readonly string[];
   trustProxy: boolean | string;
   adminToken: string | undefined;
   maxConnections: number;

@@ -13,7 +13,8 @@ import type { Clock } from '../time/clock.ts';
 import type { OriginPolicy } from './origin-policy.ts';
 
 export interface ProxyHandlerDeps {
-  stages: readonly Stage[];
+  /** Read per request, so a config reload swaps the stages for new requests only. */
+  pipeline: { readonly stages: readonly Stage[] };
   clock: Clock;
   logger: Logger;
   /** Absent when the per-request log is off. */
@@ -31,7 +32,7 @@ export type ProxyHandler = (
 ) => Promise<void>;
 
 export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
-  const { stages, clock, logger } = deps;
+  const { pipeline, clock, logger } = deps;
 
   function answerError(ctx: RequestContext, err: unknown): void {
     const gatewayError = toGatewayError(err);
@@ -75,7 +76,7 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
     res.once('close', onClose);
     try {
       ctx.extraHeaders = deps.origins.check(req);
-      await runStages(stages, ctx);
+      await runStages(pipeline.stages, ctx);
     } catch (err) {
       if (!(err instanceof ClientGone) && !ctx.clientGone) answerError(ctx, err);
     } finally {

@@ -36,6 +36,7 @@ export class CircuitBreaker {
   readonly #clock: Clock;
   #state: BreakerState = 'closed';
   #openUntil = 0;
+  #cooldownMs: number;
   #opens = 0;
   #consecutive = 0;
   #probeOut = false;
@@ -47,6 +48,7 @@ export class CircuitBreaker {
   constructor(settings: BreakerSettings, clock: Clock) {
     this.#s = settings;
     this.#clock = clock;
+    this.#cooldownMs = settings.cooldownMs;
   }
 
   get state(): BreakerState {
@@ -62,19 +64,26 @@ export class CircuitBreaker {
     if (this.#state === 'closed') return 0;
     this.#maybeHalfOpen();
     if (this.#state === 'open') return this.#openUntil - this.#clock.monotonic();
-    return this.#probeOut ? this.#s.cooldownMs : 0;
+    return this.#probeOut ? this.#cooldownMs : 0;
   }
 
-  /** A request goes through now (after waitMs() gave 0): in half-open it is the probe. */
-  onSend(): void {
+  /** A request goes through now (after waitMs() gave 0); true when it is the half-open probe. */
+  onSend(): boolean {
+    if (this.#state === 'closed') return false;
+    this.#maybeHalfOpen();
+    if (this.#state !== 'half_open' || this.#probeOut) return false;
+    this.#probeOut = true;
+    return true;
+  }
+
+  /**
+   * `probe`: this was the half-open probe. Only the probe closes a breaker that is not closed: an
+   * answer to a request sent before it opened says nothing about now.
+   */
+  success(probe = false): void {
     if (this.#state !== 'closed') {
       this.#maybeHalfOpen();
-      if (this.#state === 'half_open') this.#probeOut = true;
-    }
-  }
-
-  success(): void {
-    if (this.#state !== 'closed') {
+      if (this.#state !== 'half_open' || !probe) return;
       this.#state = 'closed';
       this.#opens = 0;
       this.#probeOut = false;
@@ -115,9 +124,9 @@ export class CircuitBreaker {
 
   #open(minOpenMs: number): void {
     this.#opens++;
-    const cooldown = Math.min(this.#s.maxCooldownMs, this.#s.cooldownMs * 2 ** (this.#opens - 1));
+    this.#cooldownMs = Math.min(this.#s.maxCooldownMs, this.#s.cooldownMs * 2 ** (this.#opens - 1));
     this.#state = 'open';
-    this.#openUntil = this.#clock.monotonic() + Math.max(cooldown, minOpenMs);
+    this.#openUntil = this.#clock.monotonic() + Math.max(this.#cooldownMs, minOpenMs);
     this.#probeOut = false;
     this.#consecutive = 0;
     this.#clearWindow();

@@ -23,6 +23,10 @@ export interface PooledKey {
 export interface KeyGrant {
   readonly key: PooledKey;
   readonly reservation: Reservation;
+  /** This request is the half-open probe of the key's breaker (its success closes it). */
+  readonly keyProbe: boolean;
+  /** ... of the upstream's breaker. */
+  readonly upstreamProbe: boolean;
 }
 
 /** Keys a retried request would rather not get again (they just failed it). */
@@ -99,6 +103,7 @@ export class KeyPool implements Capacity<KeyGrant, TriedKeys> {
       );
     }
     const upstreamWait = this.#o.upstreamBreaker.waitMs();
+    const whose = upstreamWait > 0 ? 'its circuit breaker is' : "its keys' circuit breakers are";
     let limitWait = Number.POSITIVE_INFINITY;
     let healthWait = Number.POSITIVE_INFINITY;
     for (const key of this.keys) {
@@ -110,7 +115,7 @@ export class KeyPool implements Capacity<KeyGrant, TriedKeys> {
     if (wait === 0 || (upstreamWait === 0 && healthWait <= limitWait)) return undefined;
     return new GatewayError(
       'upstream_unavailable',
-      `Upstream "${name}" is failing: its circuit breaker is open (next try in ${Math.ceil(wait / 1000)} s).`,
+      `Upstream "${name}" is failing: ${whose} open (next try in ${Math.ceil(wait / 1000)} s).`,
       { retryAfterSeconds: Math.max(1, Math.ceil(wait / 1000)) },
     );
   }
@@ -119,9 +124,9 @@ export class KeyPool implements Capacity<KeyGrant, TriedKeys> {
     const key = this.#pick(cost, tried);
     this.#inFlight++;
     key.health.requests++;
-    key.health.breaker.onSend();
-    this.#o.upstreamBreaker.onSend();
-    return { key, reservation: key.budget.reserve(cost) };
+    const keyProbe = key.health.breaker.onSend();
+    const upstreamProbe = this.#o.upstreamBreaker.onSend();
+    return { key, reservation: key.budget.reserve(cost), keyProbe, upstreamProbe };
   }
 
   /** The request is over; `actual` is its real cost (undefined: the estimate stands). */

@@ -124,8 +124,8 @@ export class Scheduler {
       },
       succeeded() {
         judged = true;
-        health.breaker.success();
-        upstreamBreaker.success();
+        health.breaker.success(grant.keyProbe);
+        upstreamBreaker.success(grant.upstreamProbe);
       },
       failed(minOpenMs) {
         judged = true;

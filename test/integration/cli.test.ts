@@ -60,6 +60,64 @@ describe('cooldown CLI', () => {
     }
   });
 
+  test('SIGHUP reloads keys without dropping a stream in flight; a broken config is refused', async () => {
+    const file = join(dir, 'reload.yaml');
+    const keysFile = (keys: string[]) =>
+      `upstreams:\n  openai:\n    url: ${mock.url}\n    keys: [${keys.join(', ')}]\n`;
+    writeFileSync(file, keysFile(['sk-before-reload-key-00000000001']));
+    const run = runCli(['--config', file], { COOLDOWN_PORT: '0' });
+    const chat = (url: string, stream = false) =>
+      fetch(`${url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'gpt-4o', stream, messages: [{ role: 'user', content: 'hi' }] }),
+      });
+    try {
+      const url = (await run.waitForLog(/listening/)).url as string;
+      mock.reset();
+      mock.setStepMode(true);
+      const inFlight = await chat(url, true);
+      const reader = inFlight.body!.getReader();
+      assert.ok(!(await reader.read()).done);
+
+      writeFileSync(file, keysFile(['sk-after-reload-key-000000000002', 'sk-after-reload-key-000000000003']));
+      run.child.kill('SIGHUP');
+      const reloaded = await run.waitForLog(/config reloaded/);
+      assert.equal((reloaded.upstreams as string[])[0], 'openai (2 keys)');
+      mock.setStepMode(false);
+      mock.release(100);
+      let rest = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        rest += new TextDecoder().decode(value);
+      }
+      assert.ok(rest.includes('data: [DONE]'), 'the stream in flight finished on the old key');
+
+      for (const _ of [1, 2]) await (await chat(url)).arrayBuffer();
+      assert.deepEqual(
+        mock.received.map((r) => r.key),
+        [
+          'sk-before-reload-key-00000000001',
+          'sk-after-reload-key-000000000002',
+          'sk-after-reload-key-000000000003',
+        ],
+      );
+
+      writeFileSync(file, 'upstreams:\n  openai:\n    url: not-a-url\n');
+      run.child.kill('SIGHUP');
+      const refused = await run.waitForLog(/reload refused/);
+      assert.match(String(refused.problem), /upstreams\.openai\.url/);
+      const still = await chat(url);
+      assert.equal(still.status, 200);
+      await still.arrayBuffer();
+      assert.equal(mock.received.at(-1)!.key?.startsWith('sk-after-reload-key'), true);
+    } finally {
+      mock.setStepMode(false);
+      run.child.kill('SIGKILL');
+    }
+  });
+
   test('config check prints the effective config with keys masked', async () => {
     const file = join(dir, 'good.yaml');
     writeFileSync(
