@@ -1,5 +1,6 @@
-// `npm run bench [-- name] [--seconds N] [--rounds N] [--connections N]`: runs the benchmarks.
+// `npm run bench [-- name] [--seconds N] [--rounds N] [--connections N] [--requests N]`: runs the benchmarks.
 import { parseArgs } from 'node:util';
+import { runKeys } from './keys.ts';
 import { runOverhead } from './overhead.ts';
 import { runShaping } from './shaping.ts';
 
@@ -22,6 +23,7 @@ const benches: Record<string, () => Promise<void>> = {
       concurrency: Number(values.concurrency),
       windowMs: Number(values.window),
     }),
+  keys: () => runKeys({ requests: Number(values.requests), concurrency: Number(values.concurrency) }),
   overhead: () =>
     runOverhead({
       seconds: Number(values.seconds),

@@ -10,7 +10,7 @@ import { usageWireOf, wireOf } from '../dialects/wire/wire-of.ts';
 import { ClientGone } from '../errors/client-gone.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
 import { renderStreamError } from '../errors/render.ts';
-import { upstreamFailure } from '../upstreams/failure.ts';
+import { MALFORMED_EVENT, upstreamFailure } from '../upstreams/failure.ts';
 import { incomingHeaders } from '../upstreams/headers.ts';
 import { type AccountDeps, learn, settle, settleUnspent } from './account.ts';
 import type { RequestContext } from './context.ts';
@@ -58,6 +58,8 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
   #controller: Controller | undefined;
   /** A stream's head waits for its first byte, so a stream that dies before it can be sent again. */
   #headPending = false;
+  /** The upstream's stream was cut off by the gateway (garbled); later data is ignored. */
+  #cutOff = false;
   #onDrain: (() => void) | undefined;
   #cancelStall: (() => void) | undefined;
 
@@ -118,11 +120,16 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
       }
       return;
     }
-    if (this.#mode !== 'stream') return;
+    if (this.#mode !== 'stream' || this.#cutOff) return;
+    const text = this.#tap ? chunk.toString('latin1') : '';
+    const kept = this.#tap ? this.#tap.push(text) : '';
+    if (this.#tap?.broken) {
+      this.#cutOffGarbled(controller, chunk, kept);
+      return;
+    }
     if (this.#headPending) this.#sendHead();
     let ok: boolean;
     if (this.#tap) {
-      const kept = this.#tap.push(chunk.toString('latin1'));
       // The bytes go on exactly as they came unless an event was held back or dropped.
       if (!this.#strip || this.#tap.passedWhole) ok = this.#ctx.res.write(chunk);
       else ok = kept === '' || this.#ctx.res.write(Buffer.from(kept, 'latin1'));
@@ -207,6 +214,27 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
     if (this.#observer) this.#endInBand(failure);
     else ctx.res.destroy(err);
     this.#done('done');
+  }
+
+  /**
+   * The upstream sent a garbled event: what came before it goes on, the garbled part does not, and
+   * the exchange is aborted as a failure (sent again if nothing reached the client yet).
+   */
+  #cutOffGarbled(controller: Controller, chunk: Buffer, kept: string): void {
+    const tap = this.#tap!;
+    this.#cutOff = true;
+    const before = this.#strip
+      ? Buffer.from(kept, 'latin1')
+      : tap.brokenAt > 0
+        ? chunk.subarray(0, tap.brokenAt)
+        : undefined;
+    if (before && before.length > 0) {
+      if (this.#headPending) this.#sendHead();
+      this.#ctx.res.write(before);
+    }
+    // A garbled event already partly sent: end it, so the error event after it reads on its own.
+    if (!this.#strip && tap.brokenAt === -1 && !this.#headPending) this.#ctx.res.write('\n\n');
+    controller.abort(Object.assign(new Error('a malformed stream event'), { code: MALFORMED_EVENT }));
   }
 
   /** `deferHead`: the head waits for the first byte (it goes out in one write with it anyway). */

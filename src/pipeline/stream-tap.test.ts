@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { observeOpenaiStream } from '../dialects/wire/openai-wire.ts';
-import { createStreamTap } from './stream-tap.ts';
+import { createStreamTap, isMalformedEvent } from './stream-tap.ts';
 
 const content = 'data: {"id":"c","choices":[{"index":0,"delta":{"content":"Hi"}}],"usage":null}\n\n';
 const usage =
@@ -78,4 +78,34 @@ test('multi-byte text survives as the same bytes (latin1 in, latin1 out)', () =>
     tap.push(utf8.subarray(split).toString('latin1')) +
     tap.end();
   assert.deepEqual(Buffer.from(out, 'latin1'), utf8);
+});
+
+test('a garbled JSON event is caught by its ends; plain, terminator and whole events are not', () => {
+  assert.equal(isMalformedEvent('data: {not json\n\n'), true);
+  assert.equal(isMalformedEvent('data: {"a":1\r\n\r\n'), true);
+  assert.equal(isMalformedEvent(content), false);
+  assert.equal(isMalformedEvent(done), false);
+  assert.equal(isMalformedEvent('event: ping\ndata: hello\n\n'), false);
+  assert.equal(isMalformedEvent(': keep-alive\n\n'), false);
+});
+
+test('a garbled event stops the tap: what came before it in the push is counted, nothing after', () => {
+  const observer = observeOpenaiStream();
+  const tap = createStreamTap(observer, false);
+  tap.push(content);
+  assert.equal(tap.broken, false);
+  tap.push(`${content}data: {garbled\n\n${done}`);
+  assert.equal(tap.broken, true);
+  assert.equal(tap.brokenAt, content.length);
+  assert.equal(tap.passedWhole, false);
+  assert.equal(observer.finished(), false, 'the terminator after it is not taken');
+});
+
+test('a garbled event that began in an earlier push is marked as partly sent', () => {
+  const tap = createStreamTap(observeOpenaiStream(), false);
+  tap.push('data: {garb');
+  assert.equal(tap.broken, false);
+  tap.push('led\n\n');
+  assert.equal(tap.broken, true);
+  assert.equal(tap.brokenAt, -1);
 });

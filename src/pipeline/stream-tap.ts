@@ -15,8 +15,29 @@ export interface StreamTap {
   push(text: string): string;
   /** The last push sent its text on unchanged: nothing held back, nothing dropped. */
   readonly passedWhole: boolean;
+  /**
+   * The upstream sent a garbled event: from then on nothing more is passed. `brokenAt` is how many
+   * characters of the last push came before it (-1: it began in an earlier push, already sent).
+   */
+  readonly broken: boolean;
+  readonly brokenAt: number;
   /** Whatever is left when the stream ends. */
   end(): string;
+}
+
+/**
+ * A JSON event cut short or garbled at its end (`data: {...` that never closes). Looks only at the
+ * two ends of the event, so it costs next to nothing per event.
+ */
+export function isMalformedEvent(raw: string): boolean {
+  const at = raw.indexOf('data:');
+  if (at === -1) return false;
+  let i = at + 5;
+  while (raw.charCodeAt(i) === 32) i++;
+  if (raw.charCodeAt(i) !== 123) return false; // not `{`: [DONE], plain text
+  let j = raw.length - 1;
+  for (let c = raw.charCodeAt(j); c === 10 || c === 13 || c === 32; c = raw.charCodeAt(--j));
+  return raw.charCodeAt(j) !== 125; // `}`
 }
 
 /** `data: {"choices": [], "usage": {...}}`: the chunk `stream_options.include_usage` adds. */
@@ -28,7 +49,18 @@ export function createStreamTap(observer: StreamObserver, strip: boolean): Strea
   let kept = '';
   let dropped = false;
   let whole = false;
+  let broken = false;
+  let brokenAt = 0;
+  /** Characters of the current push before the event being looked at (negative: held from before). */
+  let offset = 0;
   const splitter = createSseSplitter((raw) => {
+    if (broken) return;
+    if (isMalformedEvent(raw)) {
+      broken = true;
+      brokenAt = offset < 0 ? -1 : offset;
+      return;
+    }
+    offset += raw.length;
     observer.event(raw);
     if (!strip) return;
     if (isUsageOnlyEvent(raw)) dropped = true;
@@ -38,18 +70,30 @@ export function createStreamTap(observer: StreamObserver, strip: boolean): Strea
     get passedWhole() {
       return whole;
     },
+    get broken() {
+      return broken;
+    },
+    get brokenAt() {
+      return brokenAt;
+    },
     push(text) {
       const heldBefore = splitter.holding;
       kept = '';
       dropped = false;
+      offset = -splitter.held;
       splitter.push(text);
       // Usually one chunk is one event: then the chunk's own bytes can go on as they are.
-      whole = !dropped && !heldBefore && !splitter.holding;
+      whole = !dropped && !broken && !heldBefore && !splitter.holding;
       return kept;
     },
     end() {
       const rest = splitter.flush();
-      if (rest === '') return '';
+      if (rest === '' || broken) return '';
+      if (isMalformedEvent(rest)) {
+        broken = true;
+        brokenAt = -1;
+        return '';
+      }
       observer.event(rest);
       return strip && !isUsageOnlyEvent(rest) ? rest : '';
     },

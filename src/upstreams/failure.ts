@@ -4,6 +4,9 @@ import { GatewayError } from '../errors/gateway-error.ts';
 
 type Timeouts = Pick<ResolvedUpstream, 'name' | 'timeout' | 'connect_timeout' | 'idle_timeout'>;
 
+/** The code of the error a stream is aborted with when the upstream sent a garbled event. */
+export const MALFORMED_EVENT = 'COOLDOWN_MALFORMED_EVENT';
+
 /** `afterHead`: the upstream had started answering when it failed. */
 export function upstreamFailure(err: unknown, upstream: Timeouts, afterHead = false): GatewayError {
   const code = (err as { code?: string }).code ?? '';
@@ -19,6 +22,12 @@ export function upstreamFailure(err: unknown, upstream: Timeouts, afterHead = fa
   }
   if (code === 'UND_ERR_BODY_TIMEOUT') {
     return timeout(err, `Upstream "${name}" went silent mid-answer for ${upstream.idle_timeout} ms.`);
+  }
+  if (code === MALFORMED_EVENT) {
+    return new GatewayError('upstream_unavailable', `Upstream "${name}" sent a malformed stream event.`, {
+      cause: err,
+      retryAfterSeconds: 1,
+    });
   }
   const what = afterHead ? 'broke off its answer' : 'could not be reached';
   return new GatewayError(

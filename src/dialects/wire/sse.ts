@@ -6,6 +6,8 @@ export interface SseSplitter {
   push(text: string): void;
   /** Part of an event is waiting for the rest of it. */
   readonly holding: boolean;
+  /** Characters of that part. */
+  readonly held: number;
   /** What is left when the stream ends (a last event without its blank line). */
   flush(): string;
 }
@@ -32,6 +34,9 @@ export function createSseSplitter(onEvent: (raw: string) => void): SseSplitter {
   return {
     get holding() {
       return pending !== '';
+    },
+    get held() {
+      return pending.length;
     },
     push(text) {
       const buffered = pending === '' ? text : pending + text;
