@@ -16,7 +16,7 @@ import { createHostRouter, type HostRouter } from './routing/host-routes.ts';
 import { createModelRouter } from './routing/model-routes.ts';
 import { createApp } from './server/app.ts';
 import { createOriginPolicy } from './server/origin-policy.ts';
-import { createProxyHandler } from './server/proxy-handler.ts';
+import { createProxyHandler, type RunningPipeline } from './server/proxy-handler.ts';
 import { type Clock, systemClock } from './time/clock.ts';
 import { createUpstreamSet, type Upstream, type UpstreamSet } from './upstreams/upstream.ts';
 
@@ -51,11 +51,10 @@ function firstByDialect(upstreams: Iterable<Upstream>, family: 'openai' | 'anthr
 }
 
 /** What a config reload replaces: the upstreams (keys, limits, breakers) and the stages using them. */
-interface Pipeline {
+interface Pipeline extends RunningPipeline {
   readonly config: Config;
   readonly upstreams: UpstreamSet;
   readonly hostRouter: HostRouter;
-  readonly stages: readonly Stage[];
 }
 
 function buildPipeline(config: Config, deps: GatewayDeps, clock: Clock, logger: Logger): Pipeline {
@@ -90,7 +89,7 @@ function buildPipeline(config: Config, deps: GatewayDeps, clock: Clock, logger: 
       random: deps.random ?? Math.random,
     }),
   });
-  return { config, upstreams, hostRouter, stages };
+  return { config, upstreams, hostRouter, stages, active: 0, onIdle: undefined };
 }
 
 /** Server settings a reload cannot change (the socket and its policies are made once). */
@@ -112,14 +111,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
   let pipeline = buildPipeline(config, deps, clock, logger);
   const ownNames = new Set([config.server.host.toLowerCase(), ...config.server.hostnames]);
   const origins = createOriginPolicy(config.server.allowed_origins);
-  const retiring = new Set<Promise<void>>();
-  /** Cuts a retired pipeline's wait short (on shutdown). */
-  const retireNow = new Set<() => void>();
+  /** Pipelines a reload replaced whose requests have not all finished yet. */
+  const retiring = new Set<Pipeline>();
   let closing = false;
   const proxy = createProxyHandler({
     pipeline: {
-      get stages() {
-        return pipeline.stages;
+      get current() {
+        return pipeline;
       },
     },
     clock,
@@ -166,26 +164,22 @@ export function createGateway(deps: GatewayDeps): Gateway {
       );
       if (kept.length > 0)
         logger.warn({ settings: kept.map((k) => `server.${k}`) }, 'these settings change only on a restart');
+      if (closing) return;
       const old = pipeline;
       pipeline = buildPipeline(next, deps, clock, logger);
-      // Requests already past routing finish on the old upstreams; their pools close once those
-      // can no longer be waiting (queue timeout), and undici lets in-flight calls end first.
-      let longest = 0;
-      for (const u of old.upstreams.all()) longest = Math.max(longest, u.config.queue.timeout);
-      const retired = new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, longest);
-        t.unref();
-        retireNow.add(() => {
-          clearTimeout(t);
-          resolve();
-        });
-      }).then(() => old.upstreams.close());
-      retiring.add(retired);
-      void retired.finally(() => retiring.delete(retired));
+      // Requests that started on the old pipeline finish on it; its pools close after the last one.
+      const retire = () => {
+        retiring.delete(old);
+        void old.upstreams.close();
+      };
+      if (old.active === 0) retire();
+      else {
+        retiring.add(old);
+        old.onIdle = retire;
+      }
     },
     async close() {
       closing = true;
-      for (const now of retireNow) now();
       let timer: NodeJS.Timeout | undefined;
       const grace = new Promise<void>((resolve) => {
         timer = setTimeout(() => {
@@ -197,8 +191,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       });
       await Promise.race([app.close(), grace]);
       clearTimeout(timer);
-      await pipeline.upstreams.close();
-      await Promise.all(retiring);
+      await Promise.all([pipeline, ...retiring].map((p) => p.upstreams.close()));
       log.flush();
     },
   };

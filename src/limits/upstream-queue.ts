@@ -24,7 +24,7 @@ export interface Capacity<G, H = undefined> {
    * When the wait comes from failures rather than limits (open breakers, refused keys), the error
    * to answer with: at once when it outlasts the request's deadline, or when the deadline passes.
    */
-  explain?(cost: Cost): GatewayError | undefined;
+  explain?(cost: Cost, withinMs?: number): GatewayError | undefined;
 }
 
 export interface Admitted<G> {
@@ -95,7 +95,7 @@ export class UpstreamQueue<G, H = undefined> {
       if (wait === Number.POSITIVE_INFINITY) throw this.#cannotWait(cost);
       // A breaker that opens past the deadline: say so now rather than at the deadline.
       if (wait > timeoutMs) {
-        const failing = this.#o.capacity.explain?.(cost);
+        const failing = this.#o.capacity.explain?.(cost, timeoutMs);
         if (failing) throw failing;
       }
     }

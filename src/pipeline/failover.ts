@@ -19,6 +19,8 @@ export type Verdict =
 
 /** Errors that say the prompt does not fit the model, across OpenAI-style and Anthropic bodies. */
 const CONTEXT_TOO_LONG = /context_length_exceeded|maximum context length|prompt is too long|context window/i;
+/** A 403 about the key itself (revoked, invalid), not about what the request asked for. */
+const KEY_REFUSED = /api[ _-]?key|invalid[ _-]?key|revoked|deactivated/i;
 
 /** Whether an answer with this status is held back (read whole, not sent) for the caller to judge. */
 export function heldBack(ctx: RequestContext, status: number): boolean {
@@ -34,7 +36,10 @@ export function judgeRefusal(ctx: RequestContext, refusal: Refusal): Verdict {
   if (status === 429)
     return ctx.target!.upstream.dialect.finalRefusal(refusal.headers, text()) ? 'final' : 'rate_limited';
   if (status >= 500) return 'failed';
-  if (status === 401 || status === 403) return ctx.lease?.key.secret !== undefined ? 'key_rejected' : 'final';
+  if (ctx.lease?.key.secret !== undefined) {
+    // A 401 is about the key; a 403 often about the request (a model the project may not use).
+    if (status === 401 || (status === 403 && KEY_REFUSED.test(text()))) return 'key_rejected';
+  }
   if ((status === 400 || status === 413) && CONTEXT_TOO_LONG.test(text())) return 'too_long';
   return 'final';
 }

@@ -71,8 +71,8 @@ const NOW: Next = { again: true, ms: 0 };
 interface Tries {
   failures: number;
   rounds: number;
-  /** Keys that failed this request: passed over while another key can take it. */
-  tried: Set<PooledKey>;
+  /** Keys that failed this request: passed over while another key can take it (made on the first). */
+  tried: Set<PooledKey> | undefined;
   /** How the last held-back answer was judged. */
   verdict: Verdict | undefined;
 }
@@ -106,11 +106,12 @@ export function createForwardStage(deps: ForwardStageDeps) {
       const fallback = ctx.fallbacks[ctx.nextFallback++]!;
       const upstream = deps.upstreams.get(fallback.upstream);
       if (!upstream) continue;
-      retarget(ctx, upstream, fallback.model);
+      // Without a model of its own, a fallback gets the model the client asked for.
+      retarget(ctx, upstream, fallback.model ?? ctx.model);
       planCost(ctx);
       tries.failures = 0;
       tries.rounds = 0;
-      tries.tried.clear();
+      tries.tried?.clear();
       return true;
     }
     return false;
@@ -150,6 +151,7 @@ export function createForwardStage(deps: ForwardStageDeps) {
   function afterFailure(ctx: RequestContext, scheduler: Scheduler, deadline: number, tries: Tries): Next {
     const upstream = ctx.target!.upstream;
     tries.failures++;
+    tries.tried ??= new Set();
     tries.tried.add(ctx.lease!.key);
     if (tries.failures > upstream.config.retries.max) return STOP;
     let backoff = 0;
@@ -187,7 +189,7 @@ export function createForwardStage(deps: ForwardStageDeps) {
         // A 429 whose headers already showed the window empty needs no extra pause; otherwise rest a while.
         const retries = ctx.target!.upstream.config.retries;
         const pause =
-          refusal.retryAfterMs ??
+          refusal.retryAfterMs ||
           (lease.key.budget.waitFor(cost) > 0
             ? 0
             : backoffMs(ctx.attempts, {
@@ -284,7 +286,7 @@ export function createForwardStage(deps: ForwardStageDeps) {
 }
 
 function newTries(): Tries {
-  return { failures: 0, rounds: 0, tried: new Set(), verdict: undefined };
+  return { failures: 0, rounds: 0, tried: undefined, verdict: undefined };
 }
 
 /** The client is told when trying again can help, from the breaker's and the limiter's state. */

@@ -127,7 +127,11 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
       this.#cutOffGarbled(controller, chunk, kept);
       return;
     }
-    if (this.#headPending) this.#sendHead();
+    if (this.#headPending) {
+      // Only once there is something to send (a stripped or held event is not).
+      if (this.#strip && !this.#tap!.passedWhole && kept === '') return;
+      this.#sendHead();
+    }
     let ok: boolean;
     if (this.#tap) {
       // The bytes go on exactly as they came unless an event was held back or dropped.
@@ -163,9 +167,23 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
       this.#writeHead(true, body.length);
       ctx.res.end(body);
     } else if (this.#mode === 'stream') {
-      if (this.#headPending) this.#sendHead();
       const observer = this.#observer;
       const rest = this.#tap?.end();
+      if (this.#headPending && !rest) {
+        // Not one event came: a failure before the first byte, sent again like any other.
+        this.#finish();
+        ctx.lease?.failed();
+        settleUnspent(ctx);
+        this.#fail(
+          new GatewayError(
+            'upstream_unavailable',
+            `Upstream "${ctx.target!.upstream.name}" ended the stream before sending anything.`,
+            { retryAfterSeconds: 1 },
+          ),
+        );
+        return;
+      }
+      if (this.#headPending) this.#sendHead();
       if (rest) ctx.res.write(Buffer.from(rest, 'latin1'));
       if (observer) ctx.usage = observer.usage();
       if (observer && observer.upstreamError() !== undefined) ctx.upstreamBroke = true;

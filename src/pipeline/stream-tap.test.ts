@@ -87,6 +87,9 @@ test('a garbled JSON event is caught by its ends; plain, terminator and whole ev
   assert.equal(isMalformedEvent(done), false);
   assert.equal(isMalformedEvent('event: ping\ndata: hello\n\n'), false);
   assert.equal(isMalformedEvent(': keep-alive\n\n'), false);
+  assert.equal(isMalformedEvent('data: {"a":1}\nid: 7\n\n'), false, 'a line after the data line');
+  assert.equal(isMalformedEvent('data: {"a":\ndata: 1}\n\n'), false, 'JSON over two data lines');
+  assert.equal(isMalformedEvent('data: {"a":1\nid: 7\n\n'), true);
 });
 
 test('a garbled event stops the tap: what came before it in the push is counted, nothing after', () => {

@@ -35,8 +35,11 @@ export function isMalformedEvent(raw: string): boolean {
   let i = at + 5;
   while (raw.charCodeAt(i) === 32) i++;
   if (raw.charCodeAt(i) !== 123) return false; // not `{`: [DONE], plain text
-  let j = raw.length - 1;
-  for (let c = raw.charCodeAt(j); c === 10 || c === 13 || c === 32; c = raw.charCodeAt(--j));
+  // The JSON ends on the last `data:` line (an `id:` or comment line may follow it).
+  const last = raw.lastIndexOf('data:');
+  let j = last + 5;
+  while (j < raw.length && raw.charCodeAt(j) !== 10 && raw.charCodeAt(j) !== 13) j++;
+  for (j--; raw.charCodeAt(j) === 32; j--);
   return raw.charCodeAt(j) !== 125; // `}`
 }
 

@@ -14,7 +14,7 @@ import type { OriginPolicy } from './origin-policy.ts';
 
 export interface ProxyHandlerDeps {
   /** Read per request, so a config reload swaps the stages for new requests only. */
-  pipeline: { readonly stages: readonly Stage[] };
+  pipeline: { readonly current: RunningPipeline };
   clock: Clock;
   logger: Logger;
   /** Absent when the per-request log is off. */
@@ -22,6 +22,14 @@ export interface ProxyHandlerDeps {
   /** Called when a response is over (sent, failed or abandoned); shutdown uses it to close idle sockets. */
   onResponseClosed?: () => void;
   origins: OriginPolicy;
+}
+
+/** The stages a request runs through, and how many requests still run through them. */
+export interface RunningPipeline {
+  readonly stages: readonly Stage[];
+  active: number;
+  /** Set once a reload replaced it: called when its last request is over. */
+  onIdle: (() => void) | undefined;
 }
 
 export type ProxyHandler = (
@@ -74,12 +82,15 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
       deps.onResponseClosed?.();
     };
     res.once('close', onClose);
+    const running = pipeline.current;
+    running.active++;
     try {
       ctx.extraHeaders = deps.origins.check(req);
-      await runStages(pipeline.stages, ctx);
+      await runStages(running.stages, ctx);
     } catch (err) {
       if (!(err instanceof ClientGone) && !ctx.clientGone) answerError(ctx, err);
     } finally {
+      if (--running.active === 0) running.onIdle?.();
       deps.requestLog?.(ctx, clock.monotonic() - ctx.startedAt, clock.now());
     }
   };

@@ -75,6 +75,10 @@ export class UpstreamAdmission {
       },
       clock,
     );
+    // Client pools share this breaker but each wakes only its own queue: wake them all.
+    this.breaker.onClose(() => {
+      for (const s of this.#schedulers.values()) s.pool.changed();
+    });
     if (upstream.keys.length > 0) {
       this.#keyed = this.#pool(upstream.keys.map((secret) => this.#key(secret, maskSecret(secret))));
     }

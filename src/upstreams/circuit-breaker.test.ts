@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createManualClock, type ManualClock } from '../time/clock.ts';
-import { type BreakerSettings, CircuitBreaker } from './circuit-breaker.ts';
+import { type BreakerSettings, CircuitBreaker, isProbe } from './circuit-breaker.ts';
 
 const settings = (over: Partial<BreakerSettings> = {}): BreakerSettings => ({
   failures: 3,
@@ -105,12 +105,12 @@ describe('CircuitBreaker', () => {
     const { clock, b } = breaker();
     openIt(b);
     clock.advance(10_000);
-    b.onSend();
-    b.failure(); // the probe failed: open for 20 s
+    b.failure(0, b.onSend()); // the probe failed: open for 20 s
     assert.equal(b.stats().opens, 2);
     clock.advance(20_000);
-    assert.equal(b.onSend(), true, 'this send is the probe');
-    b.success(true);
+    const probe = b.onSend();
+    assert.equal(isProbe(probe), true, 'this send is the probe');
+    b.success(probe);
     assert.equal(b.state, 'closed');
     assert.equal(b.waitMs(), 0);
     assert.deepEqual(b.stats(), { state: 'closed', opens: 0 });
@@ -121,16 +121,34 @@ describe('CircuitBreaker', () => {
 
   test('a late success from before it opened does not close it; only the probe does', () => {
     const { clock, b } = breaker();
+    const before = b.onSend(); // sent while it was still closed
     openIt(b);
-    b.success(); // an answer to a request sent while it was still closed
+    b.success(before);
     assert.equal(b.state, 'open');
     clock.advance(10_000);
-    assert.equal(b.onSend(), true);
-    assert.equal(b.onSend(), false, 'one probe at a time');
-    b.success(false);
+    const probe = b.onSend();
+    assert.equal(isProbe(probe), true);
+    const other = b.onSend();
+    assert.equal(isProbe(other), false, 'one probe at a time');
+    b.success(other);
     assert.equal(b.state, 'half_open', 'a non-probe answer says nothing about now');
-    b.success(true);
+    b.success(probe);
     assert.equal(b.state, 'closed');
+  });
+
+  test('a late failure from before it opened neither reopens it nor counts', () => {
+    const { clock, b } = breaker();
+    const before = b.onSend();
+    openIt(b);
+    clock.advance(10_000);
+    const probe = b.onSend();
+    b.failure(0, before);
+    assert.equal(b.state, 'half_open');
+    b.success(probe);
+    b.failure(0, before);
+    b.failure(0, before);
+    b.failure(0, before);
+    assert.equal(b.state, 'closed', 'old failures do not count toward a new opening');
   });
 
   test('a failed probe reopens it for twice as long, capped at maxCooldownMs', () => {
@@ -142,8 +160,7 @@ describe('CircuitBreaker', () => {
     for (const next of expected) {
       clock.advance(wait);
       assert.equal(b.state, 'half_open');
-      b.onSend();
-      b.failure();
+      b.failure(0, b.onSend());
       assert.equal(b.state, 'open');
       wait = b.waitMs();
       assert.equal(wait, next);
@@ -173,13 +190,13 @@ describe('CircuitBreaker', () => {
     assert.equal(b.waitMs(), 10_000);
   });
 
-  test('a Retry-After on a failure while open extends the open time', () => {
+  test('a failure while open (from before it opened) changes nothing', () => {
     const { clock, b } = breaker();
     openIt(b);
     clock.advance(5_000);
-    b.failure(15_000); // a late answer from before it opened
+    b.failure(15_000);
     assert.equal(b.state, 'open');
-    assert.equal(b.waitMs(), 15_000);
+    assert.equal(b.waitMs(), 5_000);
     assert.equal(b.stats().opens, 1, 'not a new opening');
   });
 
@@ -187,9 +204,12 @@ describe('CircuitBreaker', () => {
     const { clock, b } = breaker();
     openIt(b);
     clock.advance(10_000);
-    b.onSend();
+    const probe = b.onSend();
+    const other = b.onSend();
     assert.ok(b.waitMs() > 0);
-    b.release();
+    b.release(other);
+    assert.ok(b.waitMs() > 0, 'only the probe frees the probe');
+    b.release(probe);
     assert.equal(b.state, 'half_open', 'neither closed nor reopened');
     assert.equal(b.waitMs(), 0, 'another probe may go');
     assert.equal(b.stats().opens, 1);
@@ -206,8 +226,7 @@ describe('CircuitBreaker', () => {
     assert.deepEqual(b.stats(), { state: 'open', closes_in_ms: 6_500, opens: 1 });
     clock.advance(6_500);
     assert.deepEqual(b.stats(), { state: 'half_open', opens: 1 });
-    b.onSend();
-    b.failure();
+    b.failure(0, b.onSend());
     assert.deepEqual(b.stats(), { state: 'open', closes_in_ms: 20_000, opens: 2 });
   });
 });

@@ -28,6 +28,17 @@ export interface BreakerStats {
   opens: number;
 }
 
+/**
+ * What a request sent through the breaker carries back with its outcome: the breaker's generation
+ * when it was sent (each opening starts a new one) and whether it was the half-open probe. An
+ * outcome from an older generation says nothing about now and is ignored.
+ */
+export type BreakerTicket = number;
+
+export function isProbe(ticket: BreakerTicket): boolean {
+  return (ticket & 1) === 1;
+}
+
 /** Outcomes remembered for the failure ratio. */
 const WINDOW = 20;
 
@@ -36,6 +47,8 @@ export class CircuitBreaker {
   readonly #clock: Clock;
   #state: BreakerState = 'closed';
   #openUntil = 0;
+  #generation = 0;
+  #onClose: (() => void) | undefined;
   #cooldownMs: number;
   #opens = 0;
   #consecutive = 0;
@@ -67,51 +80,66 @@ export class CircuitBreaker {
     return this.#probeOut ? this.#cooldownMs : 0;
   }
 
-  /** A request goes through now (after waitMs() gave 0); true when it is the half-open probe. */
-  onSend(): boolean {
-    if (this.#state === 'closed') return false;
-    this.#maybeHalfOpen();
-    if (this.#state !== 'half_open' || this.#probeOut) return false;
-    this.#probeOut = true;
-    return true;
+  /** Milliseconds it stays open for sure (0 when closed or half-open: it may let requests through soon). */
+  openFor(): number {
+    if (this.#state !== 'open') return 0;
+    return Math.max(0, this.#openUntil - this.#clock.monotonic());
   }
 
-  /**
-   * `probe`: this was the half-open probe. Only the probe closes a breaker that is not closed: an
-   * answer to a request sent before it opened says nothing about now.
-   */
-  success(probe = false): void {
+  /** Called when a probe closes it (whoever waits on it elsewhere can go). */
+  onClose(fn: () => void): void {
+    this.#onClose = fn;
+  }
+
+  /** A request goes through now (after waitMs() gave 0); its ticket comes back with the outcome. */
+  onSend(): BreakerTicket {
+    const ticket = this.#generation * 2;
+    if (this.#state === 'closed') return ticket;
+    this.#maybeHalfOpen();
+    if (this.#state !== 'half_open' || this.#probeOut) return ticket;
+    this.#probeOut = true;
+    return ticket + 1;
+  }
+
+  /** Only the probe closes a breaker that is not closed. */
+  success(ticket: BreakerTicket = this.#generation * 2): void {
+    if (!this.#current(ticket)) return;
     if (this.#state !== 'closed') {
       this.#maybeHalfOpen();
-      if (this.#state !== 'half_open' || !probe) return;
+      if (this.#state !== 'half_open' || !isProbe(ticket)) return;
       this.#state = 'closed';
       this.#opens = 0;
       this.#probeOut = false;
       this.#clearWindow();
+      this.#onClose?.();
     }
     this.#consecutive = 0;
     this.#record(0);
   }
 
   /** `minOpenMs`: the upstream's Retry-After, the least time to stay open if this opens it. */
-  failure(minOpenMs = 0): void {
-    this.#consecutive++;
-    this.#record(1);
+  failure(minOpenMs = 0, ticket: BreakerTicket = this.#generation * 2): void {
+    if (!this.#current(ticket)) return;
     if (this.#state !== 'closed') {
       this.#maybeHalfOpen();
-      // A failed probe (or a late failure from before it opened) keeps it open, longer.
-      if (this.#state === 'half_open') this.#open(minOpenMs);
-      else this.#openUntil = Math.max(this.#openUntil, this.#clock.monotonic() + minOpenMs);
+      // A failed probe keeps it open, longer.
+      if (this.#state === 'half_open' && isProbe(ticket)) this.#open(minOpenMs);
       return;
     }
+    this.#consecutive++;
+    this.#record(1);
     const ratioTripped =
       this.#count >= this.#s.minRequests && this.#failed / this.#count >= this.#s.failureRatio;
     if (this.#consecutive >= this.#s.failures || ratioTripped) this.#open(minOpenMs);
   }
 
-  /** A request that went through ended without a verdict (client gone, rate-limited): free the probe. */
-  release(): void {
-    this.#probeOut = false;
+  /** A request ended without a verdict (client gone, rate-limited): if it was the probe, free it. */
+  release(ticket: BreakerTicket): void {
+    if (isProbe(ticket) && this.#current(ticket)) this.#probeOut = false;
+  }
+
+  #current(ticket: BreakerTicket): boolean {
+    return ticket >> 1 === this.#generation;
   }
 
   stats(): BreakerStats {
@@ -124,6 +152,7 @@ export class CircuitBreaker {
 
   #open(minOpenMs: number): void {
     this.#opens++;
+    this.#generation++;
     this.#cooldownMs = Math.min(this.#s.maxCooldownMs, this.#s.cooldownMs * 2 ** (this.#opens - 1));
     this.#state = 'open';
     this.#openUntil = this.#clock.monotonic() + Math.max(this.#cooldownMs, minOpenMs);

@@ -5,7 +5,7 @@ import { GatewayError } from '../errors/gateway-error.ts';
 import type { Cost } from '../limits/cost.ts';
 import { type BudgetSettings, KeyBudget, type StaticLimits } from '../limits/key-budget.ts';
 import { createManualClock, type ManualClock } from '../time/clock.ts';
-import { type BreakerSettings, CircuitBreaker } from './circuit-breaker.ts';
+import { type BreakerSettings, CircuitBreaker, isProbe } from './circuit-breaker.ts';
 import { KeyHealth } from './key-health.ts';
 import { type Balance, KeyPool, type PooledKey } from './key-pool.ts';
 
@@ -143,8 +143,8 @@ describe('KeyPool', () => {
     assert.equal(probe.key.label, 'a');
     assert.ok(keys[0]!.health.waitMs() > 0, 'the probe is out');
     assert.deepEqual([send(pool), send(pool)], ['b', 'b']);
-    assert.equal(probe.keyProbe, true);
-    keys[0]!.health.breaker.success(probe.keyProbe);
+    assert.equal(isProbe(probe.keyTicket), true);
+    keys[0]!.health.breaker.success(probe.keyTicket);
     pool.settle(probe, COST);
     assert.equal(keys[0]!.health.breaker.state, 'closed');
     assert.deepEqual([send(pool), send(pool)], ['a', 'b']);

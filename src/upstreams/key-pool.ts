@@ -6,7 +6,7 @@ import { GatewayError } from '../errors/gateway-error.ts';
 import type { Cost } from '../limits/cost.ts';
 import type { KeyBudget, Reservation } from '../limits/key-budget.ts';
 import type { Capacity } from '../limits/upstream-queue.ts';
-import type { CircuitBreaker } from './circuit-breaker.ts';
+import type { BreakerTicket, CircuitBreaker } from './circuit-breaker.ts';
 import type { KeyHealth } from './key-health.ts';
 
 export type Balance = 'round_robin' | 'least_loaded' | 'most_remaining';
@@ -23,10 +23,10 @@ export interface PooledKey {
 export interface KeyGrant {
   readonly key: PooledKey;
   readonly reservation: Reservation;
-  /** This request is the half-open probe of the key's breaker (its success closes it). */
-  readonly keyProbe: boolean;
-  /** ... of the upstream's breaker. */
-  readonly upstreamProbe: boolean;
+  /** What the key's breaker needs back with the outcome (whether this is its half-open probe). */
+  readonly keyTicket: BreakerTicket;
+  /** ... and the upstream's breaker. */
+  readonly upstreamTicket: BreakerTicket;
 }
 
 /** Keys a retried request would rather not get again (they just failed it). */
@@ -93,8 +93,11 @@ export class KeyPool implements Capacity<KeyGrant, TriedKeys> {
     return Math.max(best, this.#o.upstreamBreaker.waitMs());
   }
 
-  /** Why waiting is because of failures (open breakers, refused keys), not limits; else undefined. */
-  explain(cost: Cost): GatewayError | undefined {
+  /**
+   * Why waiting is because of failures (open breakers, refused keys), not limits, for longer than
+   * `withinMs`; else undefined. A half-open breaker counts as soon: its probe may close it any time.
+   */
+  explain(cost: Cost, withinMs = 0): GatewayError | undefined {
     const name = this.#o.name;
     if (this.usable === 0) {
       return new GatewayError(
@@ -102,17 +105,19 @@ export class KeyPool implements Capacity<KeyGrant, TriedKeys> {
         `Every key of upstream "${name}" was refused by the upstream (401/403); fix the keys and reload the config.`,
       );
     }
-    const upstreamWait = this.#o.upstreamBreaker.waitMs();
+    if (this.#inFlight >= this.#maxConcurrent) return undefined;
+    const upstreamWait = this.#o.upstreamBreaker.openFor();
     const whose = upstreamWait > 0 ? 'its circuit breaker is' : "its keys' circuit breakers are";
     let limitWait = Number.POSITIVE_INFINITY;
     let healthWait = Number.POSITIVE_INFINITY;
     for (const key of this.keys) {
       if (key.health.removed !== undefined) continue;
-      limitWait = Math.min(limitWait, key.budget.waitFor(cost));
-      healthWait = Math.min(healthWait, Math.max(key.health.waitMs(), key.budget.waitFor(cost)));
+      const budgetWait = key.budget.waitFor(cost);
+      limitWait = Math.min(limitWait, budgetWait);
+      healthWait = Math.min(healthWait, Math.max(key.health.breaker.openFor(), budgetWait));
     }
     const wait = Math.max(upstreamWait, healthWait);
-    if (wait === 0 || (upstreamWait === 0 && healthWait <= limitWait)) return undefined;
+    if (wait <= withinMs || (upstreamWait === 0 && healthWait <= limitWait)) return undefined;
     return new GatewayError(
       'upstream_unavailable',
       `Upstream "${name}" is failing: ${whose} open (next try in ${Math.ceil(wait / 1000)} s).`,
@@ -124,9 +129,9 @@ export class KeyPool implements Capacity<KeyGrant, TriedKeys> {
     const key = this.#pick(cost, tried);
     this.#inFlight++;
     key.health.requests++;
-    const keyProbe = key.health.breaker.onSend();
-    const upstreamProbe = this.#o.upstreamBreaker.onSend();
-    return { key, reservation: key.budget.reserve(cost), keyProbe, upstreamProbe };
+    const keyTicket = key.health.breaker.onSend();
+    const upstreamTicket = this.#o.upstreamBreaker.onSend();
+    return { key, reservation: key.budget.reserve(cost), keyTicket, upstreamTicket };
   }
 
   /** The request is over; `actual` is its real cost (undefined: the estimate stands). */

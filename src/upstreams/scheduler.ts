@@ -52,7 +52,7 @@ export class Scheduler {
       o.paces.length === 0
         ? o.pool
         : {
-            explain: (cost) => o.pool.explain(cost),
+            explain: (cost, withinMs) => o.pool.explain(cost, withinMs),
             waitFor: (cost) => {
               const now = o.clock.monotonic();
               let wait = o.pool.waitFor(cost);
@@ -124,14 +124,14 @@ export class Scheduler {
       },
       succeeded() {
         judged = true;
-        health.breaker.success(grant.keyProbe);
-        upstreamBreaker.success(grant.upstreamProbe);
+        health.breaker.success(grant.keyTicket);
+        upstreamBreaker.success(grant.upstreamTicket);
       },
       failed(minOpenMs) {
         judged = true;
         health.errors++;
-        health.breaker.failure(minOpenMs);
-        upstreamBreaker.failure(minOpenMs);
+        health.breaker.failure(minOpenMs, grant.keyTicket);
+        upstreamBreaker.failure(minOpenMs, grant.upstreamTicket);
       },
       rateLimited() {
         health.rateLimited++;
@@ -140,16 +140,16 @@ export class Scheduler {
         judged = true;
         health.errors++;
         health.removed = reason;
-        health.breaker.release();
-        upstreamBreaker.release();
+        health.breaker.release(grant.keyTicket);
+        upstreamBreaker.release(grant.upstreamTicket);
       },
       settle(actual) {
         if (settled) return;
         settled = true;
         // Without a verdict (client gone, 429) a half-open probe is simply free again.
         if (!judged) {
-          health.breaker.release();
-          upstreamBreaker.release();
+          health.breaker.release(grant.keyTicket);
+          upstreamBreaker.release(grant.upstreamTicket);
         }
         pool.settle(grant, actual);
       },

@@ -143,6 +143,40 @@ describe('a pool with bad keys among good ones', () => {
   });
 });
 
+describe('403 answers', () => {
+  test('a 403 about the request is the client answer, once, and the key stays in the pool', async () => {
+    const mock = await startMockUpstream({});
+    mock.addFault({
+      fault: {
+        kind: 'status',
+        status: 403,
+        body: {
+          error: {
+            message: 'Project does not have access to model gpt-4o-mini',
+            type: 'invalid_request_error',
+            code: 'model_not_found',
+          },
+        },
+      },
+      times: 1,
+    });
+    const gw = await startGateway({ upstreams: { openai: { url: mock.url, keys: GOOD } } });
+    try {
+      const res = await chat(gw, 1);
+      assert.equal(res.status, 403);
+      await res.arrayBuffer();
+      assert.equal(mock.received.length, 1);
+      assert.ok((await keyStats(gw)).every((k) => k.removed === undefined));
+      const next = await chat(gw, 2);
+      assert.equal(next.status, 200);
+      await next.arrayBuffer();
+    } finally {
+      await gw.close();
+      await mock.close();
+    }
+  });
+});
+
 describe('a whole upstream down', () => {
   test('clients get a 502 with Retry-After within their deadline, and traffic resumes by itself', async () => {
     const mock = await startMockUpstream({});
