@@ -105,54 +105,77 @@ export class Scheduler {
   }
 
   #lease(grant: KeyGrant, waitedMs: number, queueLength: number): Lease {
-    const pool = this.pool;
-    const health = grant.key.health;
-    const upstreamBreaker = pool.upstreamBreaker;
-    let settled = false;
-    let judged = false;
-    return {
-      key: grant.key,
-      reservation: grant.reservation,
-      waitedMs,
-      queueLength,
-      learn(reading) {
-        grant.key.budget.observe(grant.reservation, reading);
-        pool.changed();
-      },
-      pause(ms) {
-        grant.key.budget.pauseFor(ms);
-      },
-      succeeded() {
-        judged = true;
-        health.breaker.success(grant.keyTicket);
-        upstreamBreaker.success(grant.upstreamTicket);
-      },
-      failed(minOpenMs) {
-        judged = true;
-        health.errors++;
-        health.breaker.failure(minOpenMs, grant.keyTicket);
-        upstreamBreaker.failure(minOpenMs, grant.upstreamTicket);
-      },
-      rateLimited() {
-        health.rateLimited++;
-      },
-      removeKey(reason) {
-        judged = true;
-        health.errors++;
-        health.removed = reason;
-        health.breaker.release(grant.keyTicket);
-        upstreamBreaker.release(grant.upstreamTicket);
-      },
-      settle(actual) {
-        if (settled) return;
-        settled = true;
-        // Without a verdict (client gone, 429) a half-open probe is simply free again.
-        if (!judged) {
-          health.breaker.release(grant.keyTicket);
-          upstreamBreaker.release(grant.upstreamTicket);
-        }
-        pool.settle(grant, actual);
-      },
-    };
+    return new KeyLease(this.pool, grant, waitedMs, queueLength);
+  }
+}
+
+/** A class, not a literal of closures: one is made per request, on the hot path. */
+class KeyLease implements Lease {
+  readonly key: PooledKey;
+  readonly reservation: Reservation;
+  readonly waitedMs: number;
+  readonly queueLength: number;
+  readonly #pool: KeyPool;
+  readonly #grant: KeyGrant;
+  #settled = false;
+  #judged = false;
+
+  constructor(pool: KeyPool, grant: KeyGrant, waitedMs: number, queueLength: number) {
+    this.key = grant.key;
+    this.reservation = grant.reservation;
+    this.waitedMs = waitedMs;
+    this.queueLength = queueLength;
+    this.#pool = pool;
+    this.#grant = grant;
+  }
+
+  learn(reading: RateLimitReading): void {
+    this.key.budget.observe(this.reservation, reading);
+    this.#pool.changed();
+  }
+
+  pause(ms: number): void {
+    this.key.budget.pauseFor(ms);
+  }
+
+  succeeded(): void {
+    this.#judged = true;
+    this.key.health.breaker.success(this.#grant.keyTicket);
+    this.#pool.upstreamBreaker.success(this.#grant.upstreamTicket);
+  }
+
+  failed(minOpenMs?: number): void {
+    this.#judged = true;
+    this.key.health.errors++;
+    this.key.health.breaker.failure(minOpenMs, this.#grant.keyTicket);
+    this.#pool.upstreamBreaker.failure(minOpenMs, this.#grant.upstreamTicket);
+  }
+
+  rateLimited(): void {
+    this.key.health.rateLimited++;
+  }
+
+  removeKey(reason: string): void {
+    this.#failedWithoutBreaker();
+    this.key.health.removed = reason;
+  }
+
+  settle(actual: Cost | undefined): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    // Without a verdict (client gone, 429) a half-open probe is simply free again.
+    if (!this.#judged) this.#release();
+    this.#pool.settle(this.#grant, actual);
+  }
+
+  #failedWithoutBreaker(): void {
+    this.#judged = true;
+    this.key.health.errors++;
+    this.#release();
+  }
+
+  #release(): void {
+    this.key.health.breaker.release(this.#grant.keyTicket);
+    this.#pool.upstreamBreaker.release(this.#grant.upstreamTicket);
   }
 }
