@@ -123,7 +123,13 @@ export async function runKeys(o: KeysOptions): Promise<void> {
     'bad keys                      success  upstream calls  on bad keys  wasted/req  time s\n',
   );
   const runs: [string, Fault[]][] = [
-    ['500 + 500', [{ kind: 'status', status: 500 }, { kind: 'status', status: 500 }]],
+    [
+      '500 + 500',
+      [
+        { kind: 'status', status: 500 },
+        { kind: 'status', status: 500 },
+      ],
+    ],
     ['500 + connection reset', [{ kind: 'status', status: 500 }, { kind: 'reset' }]],
     ['reset + hang (1 s timeout)', [{ kind: 'reset' }, { kind: 'hang' }]],
   ];
