@@ -87,7 +87,7 @@ async function failoverRun(label: string, faults: Fault[], o: KeysOptions) {
   const keys = Array.from({ length: 8 }, (_, i) => keyName(100 + i));
   const bad = keys.slice(0, faults.length);
   const mock = await startMockUpstream({ dialect: 'openai' });
-  faults.forEach((fault, i) => mock.addFault({ key: bad[i]!, fault }));
+  for (const [i, fault] of faults.entries()) mock.addFault({ key: bad[i]!, fault });
   const gw = await gatewayFor({
     url: mock.url,
     keys,

@@ -11,7 +11,7 @@ import { createHostStage } from './pipeline/host.ts';
 import { createParseStage } from './pipeline/parse.ts';
 import { createRouteStage } from './pipeline/route.ts';
 import { createScheduleStage } from './pipeline/schedule.ts';
-import { orderStages, type Stage } from './pipeline/stages.ts';
+import { orderStages } from './pipeline/stages.ts';
 import { createHostRouter, type HostRouter } from './routing/host-routes.ts';
 import { createModelRouter } from './routing/model-routes.ts';
 import { createApp } from './server/app.ts';
