@@ -1,8 +1,43 @@
 // Anthropic answers: /v1/messages (JSON and SSE), /v1/messages/count_tokens and the model list.
-import { contentChars, estimateTokens, type Generation, messagesChars } from './mock-content.ts';
+import {
+  contentChars,
+  estimateTokens,
+  type Generation,
+  isRecord,
+  messagesChars,
+  type Reply,
+} from './mock-content.ts';
 
 export function anthropicInputTokens(body: Record<string, unknown>): number {
   return estimateTokens(contentChars(body.system) + messagesChars(body.messages));
+}
+
+/** The text of a final assistant message (a prefill the answer continues), if the messages end in one. */
+export function assistantPrefill(messages: unknown): string | undefined {
+  if (!Array.isArray(messages)) return undefined;
+  const last: unknown = messages.at(-1);
+  if (!isRecord(last) || last.role !== 'assistant') return undefined;
+  if (typeof last.content === 'string') return last.content;
+  if (!Array.isArray(last.content)) return undefined;
+  let text = '';
+  for (const part of last.content) if (isRecord(part) && typeof part.text === 'string') text += part.text;
+  return text;
+}
+
+/**
+ * With a prefill the model goes on from where it stops: the reply's text after it when the reply
+ * begins with it (as a real model continues its own words), else the whole reply.
+ */
+export function continueAfter(reply: Reply, prefill: string): Reply {
+  if (prefill === '' || !reply.text.startsWith(prefill)) return reply;
+  const text = reply.text.slice(prefill.length);
+  const count = Math.max(1, Math.min(reply.pieces.length, text.length));
+  const pieces: string[] = [];
+  for (let i = 0; i < count; i++)
+    pieces.push(
+      text.slice(Math.floor((i * text.length) / count), Math.floor(((i + 1) * text.length) / count)),
+    );
+  return { text, pieces, outputTokens: estimateTokens(text.length), truncated: reply.truncated };
 }
 
 function stopReason(gen: Generation): string {

@@ -3,6 +3,8 @@ import {
   anthropicInputTokens,
   anthropicModel,
   anthropicModelListJson,
+  assistantPrefill,
+  continueAfter,
   countTokensJson,
   messageFrames,
   messageJson,
@@ -133,6 +135,8 @@ export function planEndpoint(
       const { gen, stream, cost } = generation(body, ctx, 'msg_01', anthropicInputTokens(body), [
         'max_tokens',
       ]);
+      const prefill = assistantPrefill(body.messages);
+      if (prefill !== undefined) gen.reply = continueAfter(gen.reply, prefill);
       return {
         model: gen.model,
         cost,

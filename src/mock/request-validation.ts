@@ -1,4 +1,5 @@
 // The 400s the real APIs give for requests they cannot accept: bad JSON, missing model, messages, max_tokens.
+import { assistantPrefill } from './anthropic-responses.ts';
 import { isAnthropicRoute, type MockRoute } from './routes.ts';
 
 export interface RequestProblem {
@@ -26,6 +27,9 @@ export function findProblem(
     if (typeof body.model !== 'string') return anthropicMissing('model');
     if (!Array.isArray(body.messages)) return anthropicMissing('messages');
     if (route === 'messages' && typeof body.max_tokens !== 'number') return anthropicMissing('max_tokens');
+    const prefill = assistantPrefill(body.messages);
+    if (prefill !== undefined && /\s$/.test(prefill))
+      return { message: 'messages: final assistant content cannot end with trailing whitespace' };
     return undefined;
   }
   if (!body) {

@@ -9,6 +9,7 @@ import type { Cost } from '../limits/cost.ts';
 import type { Priority } from '../limits/upstream-queue.ts';
 import type { Lease } from '../upstreams/scheduler.ts';
 import type { Upstream } from '../upstreams/upstream.ts';
+import type { StreamRescue } from './stream-rescue.ts';
 
 /** `api`: an LLM API call to the gateway's own `/v1/*`; `rest`: a host-routed REST call. */
 export type RequestKind = 'api' | 'rest';
@@ -64,6 +65,8 @@ export interface RequestContext {
   nextFallback: number;
   /** The upstream broke its answer after bytes went out (the client got an in-band error). */
   upstreamBroke: boolean;
+  /** Set when the route has `stream_rescue` and this is a stream that can be continued. */
+  rescue: StreamRescue | undefined;
   /** Headers every answer to this request carries (CORS for an allowed web origin). */
   extraHeaders: string[] | undefined;
   /** The client sent `Expect: 100-continue` and waits for a go before sending its body. */
@@ -116,6 +119,7 @@ export function createContext(
     modelRoute: undefined,
     nextFallback: 0,
     upstreamBroke: false,
+    rescue: undefined,
     extraHeaders: undefined,
     expectContinue: false,
     headSent: false,

@@ -17,9 +17,10 @@ import { boundedBody } from './bounded-body.ts';
 import type { RequestContext } from './context.ts';
 import { backoffMs, isUpstreamFailure, judgeRefusal, type Verdict } from './failover.ts';
 import { checkDeclaredLength, continueBody } from './read-body.ts';
-import { type AttemptOutcome, type Refusal, sendRefusal, UpstreamRelay } from './relay.ts';
+import { type AttemptOutcome, endInBand, type Refusal, sendRefusal, UpstreamRelay } from './relay.ts';
 import { retarget } from './route.ts';
 import { planCost } from './schedule.ts';
+import { StreamRescue } from './stream-rescue.ts';
 
 export interface ForwardStageDeps extends AccountDeps {
   maxBody: number;
@@ -236,15 +237,29 @@ export function createForwardStage(deps: ForwardStageDeps) {
   }
 
   return async function forward(ctx: RequestContext): Promise<void> {
-    let body = requestBody(ctx, deps.maxBody);
+    const body = requestBody(ctx, deps.maxBody);
     // A streamed body is gone once sent; only a held (or absent) one can be sent again.
     const retryable = ctx.cost !== undefined && (body === null || Buffer.isBuffer(body));
     if (!retryable) {
       if (ctx.cost) await acquire(ctx, ctx.startedAt + ctx.target!.upstream.config.queue.timeout, newTries());
       const outcome = await attempt(ctx, body, false);
-      if (outcome !== 'done') sendRefusal(ctx, outcome);
+      // Not retryable: the relay holds nothing back and breaks nothing off for rescue.
+      if (outcome !== 'done' && outcome !== 'broken') sendRefusal(ctx, outcome);
       return;
     }
+    if (ctx.stream && ctx.modelRoute?.stream_rescue && ctx.path === '/v1/messages' && ctx.json)
+      ctx.rescue = new StreamRescue(Array.isArray(ctx.json.messages) ? ctx.json.messages : []);
+    try {
+      await forwardRetrying(ctx, body as Buffer | null);
+    } catch (err) {
+      // A continuation that cannot be had ends the stream the client already has, in-band.
+      if (!(err instanceof GatewayError) || !ctx.headSent || ctx.res.writableEnded) throw err;
+      endInBand(ctx, err);
+    }
+  };
+
+  async function forwardRetrying(ctx: RequestContext, firstBody: Buffer | null): Promise<void> {
+    let body = firstBody;
     const deadline = ctx.startedAt + ctx.target!.upstream.config.queue.timeout;
     const tries = newTries();
     let bodyFor = ctx.nextFallback;
@@ -253,7 +268,7 @@ export function createForwardStage(deps: ForwardStageDeps) {
       // A fallback may rename the model: its body is built again.
       if (bodyFor !== ctx.nextFallback) {
         bodyFor = ctx.nextFallback;
-        body = requestBody(ctx, deps.maxBody);
+        body = requestBody(ctx, deps.maxBody) as Buffer;
       }
       let outcome: AttemptOutcome | GatewayError;
       try {
@@ -264,6 +279,24 @@ export function createForwardStage(deps: ForwardStageDeps) {
       }
       if (outcome === 'done') return;
       ctx.attempts++;
+      if (outcome === 'broken') {
+        // The relay counted it against the key; go on where the client's stream stopped.
+        const next = afterFailure(ctx, scheduler, deadline, tries);
+        if (!next.again && !toFallback(ctx, tries)) {
+          throw new GatewayError(
+            'upstream_unavailable',
+            `The stream from upstream "${ctx.target!.upstream.name}" broke and could not be continued in time.`,
+          );
+        }
+        ctx.json = ctx.rescue!.continuation(ctx.json!);
+        ctx.jsonChanged = true;
+        ctx.upstreamBroke = false;
+        planCost(ctx);
+        body = requestBody(ctx, deps.maxBody) as Buffer;
+        bodyFor = ctx.nextFallback;
+        if (next.again && next.ms > 0) await pause(ctx, next.ms);
+        continue;
+      }
       const next =
         outcome instanceof GatewayError
           ? afterFailure(ctx, scheduler, deadline, tries)
@@ -279,10 +312,16 @@ export function createForwardStage(deps: ForwardStageDeps) {
         outcome instanceof GatewayError || tries.verdict !== 'final' || outcome.status === 429;
       if (canFallBack && toFallback(ctx, tries)) continue;
       if (outcome instanceof GatewayError) throw withRetryAfter(outcome, scheduler, ctx);
+      if (ctx.headSent) {
+        throw new GatewayError(
+          'upstream_unavailable',
+          `Upstream "${ctx.target!.upstream.name}" could not continue the stream (it answered ${outcome.status}).`,
+        );
+      }
       sendRefusal(ctx, outcome);
       return;
     }
-  };
+  }
 }
 
 function newTries(): Tries {

@@ -16,7 +16,7 @@ import { type AccountDeps, learn, settle, settleUnspent } from './account.ts';
 import type { RequestContext } from './context.ts';
 import { heldBack } from './failover.ts';
 import { limitHeaders } from './limit-headers.ts';
-import { createStreamTap, type StreamTap } from './stream-tap.ts';
+import { createStreamTap, type StreamTap, stripUsageEvents } from './stream-tap.ts';
 
 /** JSON answers up to this size are read whole (their usage must be read anyway). */
 const WHOLE_BODY_LIMIT = 8 * 1024 * 1024;
@@ -29,7 +29,8 @@ export interface Refusal {
   retryAfterMs: number | undefined;
 }
 
-export type AttemptOutcome = 'done' | Refusal;
+/** 'broken': a stream broke after bytes went out and can be continued (stream rescue). */
+export type AttemptOutcome = 'done' | 'broken' | Refusal;
 
 type Mode = 'whole' | 'stream' | 'refused' | 'none';
 type Controller = Dispatcher.DispatchController;
@@ -90,15 +91,19 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
     this.#retryAfterMs = learn(ctx, headers, this.#o);
     const type = headers['content-type'];
     const contentType = typeof type === 'string' ? type : '';
-    if (this.#o.retryable && heldBack(ctx, statusCode)) {
+    // A continuation (stream rescue) that is not a stream cannot go into the client's: held back.
+    const continuing = ctx.headSent && (statusCode >= 300 || !contentType.startsWith('text/event-stream'));
+    if ((this.#o.retryable && heldBack(ctx, statusCode)) || continuing) {
       this.#mode = 'refused';
     } else if (ctx.req.method === 'HEAD' || statusCode === 204 || statusCode === 304) {
       this.#writeHead(false);
     } else if (contentType.startsWith('text/event-stream')) {
       if (ctx.kind === 'api') {
         this.#observer = wireOf(ctx.path, ctx.target!.upstream.dialect.family).observeStream();
-        this.#tap = createStreamTap(this.#observer, ctx.stripUsage);
-        this.#strip = ctx.stripUsage;
+        const rescue = ctx.rescue;
+        const transform = rescue?.splicing ? rescue.splice : ctx.stripUsage ? stripUsageEvents : undefined;
+        this.#tap = createStreamTap(this.#observer, transform, rescue?.observe);
+        this.#strip = transform !== undefined;
       }
       this.#startStream(this.#observer !== undefined, this.#o.retryable);
     } else if (ctx.kind === 'api' && !ctx.stream && isJsonDocument(contentType)) {
@@ -146,6 +151,7 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     const ctx = this.#ctx;
+    let rescued = false;
     if (this.#mode === 'refused') {
       const body = Buffer.concat(this.#chunks, this.#size);
       this.#finish();
@@ -189,12 +195,14 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
       if (observer && observer.upstreamError() !== undefined) ctx.upstreamBroke = true;
       if (observer && !observer.finished() && observer.upstreamError() === undefined) {
         ctx.upstreamBroke = true;
-        this.#endInBand(
-          new GatewayError(
-            'upstream_unavailable',
-            `Upstream "${ctx.target!.upstream.name}" ended the stream without finishing it.`,
-          ),
-        );
+        if (ctx.rescue?.possible) rescued = true;
+        else
+          this.#endInBand(
+            new GatewayError(
+              'upstream_unavailable',
+              `Upstream "${ctx.target!.upstream.name}" ended the stream without finishing it.`,
+            ),
+          );
       } else ctx.res.end();
     } else ctx.res.end();
     this.#finish();
@@ -203,7 +211,7 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
     else ctx.lease?.succeeded();
     if (ctx.status >= 400) settleUnspent(ctx);
     else settle(ctx, ctx.usage);
-    this.#done('done');
+    this.#done(rescued ? 'broken' : 'done');
   }
 
   onResponseError(_controller: Controller, err: Error): void {
@@ -229,6 +237,10 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
     }
     // Bytes already went out: say so in the stream, never end it as if it were complete.
     ctx.upstreamBroke = true;
+    if (ctx.rescue?.possible) {
+      this.#done('broken');
+      return;
+    }
     if (this.#observer) this.#endInBand(failure);
     else ctx.res.destroy(err);
     this.#done('done');
@@ -258,7 +270,10 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
   /** `deferHead`: the head waits for the first byte (it goes out in one write with it anyway). */
   #startStream(dropLength: boolean, deferHead = false): void {
     this.#mode = 'stream';
-    if (deferHead) {
+    // A continuation (stream rescue) goes on in a stream whose head the client has.
+    if (this.#ctx.headSent) {
+      // nothing to send first
+    } else if (deferHead) {
       this.#headPending = true;
       this.#dropLength = dropLength;
     } else this.#writeHead(dropLength);
@@ -293,8 +308,7 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
   }
 
   #endInBand(err: GatewayError): void {
-    this.#ctx.errorCode = err.code;
-    this.#ctx.res.end(renderStreamError(err, this.#ctx.clientDialect));
+    endInBand(this.#ctx, err);
   }
 
   #finish(): void {
@@ -318,6 +332,12 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
       ctx.res.destroy();
     });
   }
+}
+
+/** Ends a stream whose head went out with an error event in the client's format. */
+export function endInBand(ctx: RequestContext, err: GatewayError): void {
+  ctx.errorCode = err.code;
+  ctx.res.end(renderStreamError(err, ctx.clientDialect));
 }
 
 /** Passes an upstream refusal on as it came (when retrying cannot help, or time is up). */

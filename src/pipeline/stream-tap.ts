@@ -48,7 +48,21 @@ export function isUsageOnlyEvent(raw: string): boolean {
   return raw.includes('"usage"') && EMPTY_CHOICES.test(raw) && hasObjectField(raw, 'usage');
 }
 
-export function createStreamTap(observer: StreamObserver, strip: boolean): StreamTap {
+/** What an event becomes on its way to the client: itself, another text, or '' (dropped). */
+export type EventTransform = (raw: string) => string;
+
+/** Takes out the usage-only chunk the gateway asked for and the client did not. */
+export const stripUsageEvents: EventTransform = (raw) => (isUsageOnlyEvent(raw) ? '' : raw);
+
+/**
+ * `transform`: events are rewritten (the caller then sends `push`'s text instead of the chunk);
+ * `watch`: sees each event as the client gets it.
+ */
+export function createStreamTap(
+  observer: StreamObserver,
+  transform?: EventTransform,
+  watch?: (raw: string) => void,
+): StreamTap {
   let kept = '';
   let dropped = false;
   let whole = false;
@@ -65,9 +79,15 @@ export function createStreamTap(observer: StreamObserver, strip: boolean): Strea
     }
     offset += raw.length;
     observer.event(raw);
-    if (!strip) return;
-    if (isUsageOnlyEvent(raw)) dropped = true;
-    else kept += raw;
+    if (!transform) {
+      watch?.(raw);
+      return;
+    }
+    const out = transform(raw);
+    if (out !== raw) dropped = true;
+    if (out === '') return;
+    kept += out;
+    watch?.(out);
   });
   return {
     get passedWhole() {
@@ -98,7 +118,9 @@ export function createStreamTap(observer: StreamObserver, strip: boolean): Strea
         return '';
       }
       observer.event(rest);
-      return strip && !isUsageOnlyEvent(rest) ? rest : '';
+      const out = transform ? transform(rest) : rest;
+      if (out !== '') watch?.(out);
+      return transform ? out : '';
     },
   };
 }
