@@ -8,17 +8,16 @@ import type { Dispatcher } from 'undici';
 import { ClientGone } from '../errors/client-gone.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
 import { outgoingHeaders } from '../upstreams/headers.ts';
-import type { PooledKey } from '../upstreams/key-pool.ts';
 import type { Scheduler } from '../upstreams/scheduler.ts';
 import type { Upstream } from '../upstreams/upstream.ts';
 import type { AccountDeps } from './account.ts';
-import { settleUnspent } from './account.ts';
 import { boundedBody } from './bounded-body.ts';
+import { endInBand, sendRefusal } from './client-answer.ts';
 import type { RequestContext } from './context.ts';
-import { backoffMs, isUpstreamFailure, judgeRefusal, type Verdict } from './failover.ts';
+import { isUpstreamFailure } from './failover.ts';
+import { createNextTry, newTries, type Tries } from './next-try.ts';
 import { checkDeclaredLength, continueBody } from './read-body.ts';
-import { type AttemptOutcome, endInBand, type Refusal, sendRefusal, UpstreamRelay } from './relay.ts';
-import { retarget } from './route.ts';
+import { type AttemptOutcome, UpstreamRelay } from './relay.ts';
 import { planCost } from './schedule.ts';
 import { StreamRescue } from './stream-rescue.ts';
 
@@ -63,22 +62,8 @@ const ADMISSION_FAILURES = new Set([
   'request_too_large',
 ]);
 
-/** What to do after an attempt that did not end the request: wait `ms` and go again, or stop. */
-type Next = { again: true; ms: number } | { again: false };
-const STOP: Next = { again: false };
-const NOW: Next = { again: true, ms: 0 };
-
-/** One request's failover state (kept out of the context: only requests that fail need it). */
-interface Tries {
-  failures: number;
-  rounds: number;
-  /** Keys that failed this request: passed over while another key can take it (made on the first). */
-  tried: Set<PooledKey> | undefined;
-  /** How the last held-back answer was judged. */
-  verdict: Verdict | undefined;
-}
-
 export function createForwardStage(deps: ForwardStageDeps) {
+  const { toFallback, afterFailure, afterRefusal } = createNextTry(deps);
   function attempt(ctx: RequestContext, body: Buffer | Readable | null, retryable: boolean) {
     const { upstream, origin, path } = ctx.target!;
     const key = ctx.lease ? ctx.lease.key.secret : upstream.keys.next();
@@ -99,23 +84,6 @@ export function createForwardStage(deps: ForwardStageDeps) {
     return new Promise<AttemptOutcome>((resolve, reject) => {
       upstream.dispatcher.dispatch(options, new UpstreamRelay(ctx, { ...deps, retryable }, resolve, reject));
     });
-  }
-
-  /** The route's next fallback becomes the target; false when there is none left. */
-  function toFallback(ctx: RequestContext, tries: Tries): boolean {
-    while (ctx.nextFallback < ctx.fallbacks.length) {
-      const fallback = ctx.fallbacks[ctx.nextFallback++]!;
-      const upstream = deps.upstreams.get(fallback.upstream);
-      if (!upstream) continue;
-      // Without a model of its own, a fallback gets the model the client asked for.
-      retarget(ctx, upstream, fallback.model ?? ctx.model);
-      planCost(ctx);
-      tries.failures = 0;
-      tries.rounds = 0;
-      tries.tried?.clear();
-      return true;
-    }
-    return false;
   }
 
   /** A lease on the target upstream, or on a fallback when the target cannot admit in time. */
@@ -145,81 +113,6 @@ export function createForwardStage(deps: ForwardStageDeps) {
           continue;
         throw err;
       }
-    }
-  }
-
-  /** After a failure of the key (already recorded): another key now, or a backoff once all failed. */
-  function afterFailure(ctx: RequestContext, scheduler: Scheduler, deadline: number, tries: Tries): Next {
-    const upstream = ctx.target!.upstream;
-    tries.failures++;
-    tries.tried ??= new Set();
-    tries.tried.add(ctx.lease!.key);
-    if (tries.failures > upstream.config.retries.max) return STOP;
-    let backoff = 0;
-    if (tries.tried.size >= scheduler.pool.usable) {
-      const retries = upstream.config.retries;
-      backoff = backoffMs(tries.rounds++, {
-        baseMs: retries.backoff,
-        maxMs: retries.max_backoff,
-        random: deps.random,
-      });
-      tries.tried.clear();
-    }
-    const queued = scheduler.waitFor(ctx.cost!);
-    if (Math.max(backoff, queued) >= deadline - deps.clock.monotonic()) return STOP;
-    // An open breaker already makes the request wait; the backoff only adds what is missing.
-    return { again: true, ms: Math.max(0, backoff - queued) };
-  }
-
-  /** An answer held back from the client: judge it, record it, and say what comes next. */
-  function afterRefusal(
-    ctx: RequestContext,
-    refusal: Refusal,
-    scheduler: Scheduler,
-    deadline: number,
-    tries: Tries,
-  ): Next {
-    const lease = ctx.lease!;
-    const verdict = judgeRefusal(ctx, refusal);
-    tries.verdict = verdict;
-    // Record before the reservation is released, so no one waiting slips onto a failing key.
-    switch (verdict) {
-      case 'rate_limited': {
-        lease.rateLimited();
-        const cost = ctx.cost!;
-        // A 429 whose headers already showed the window empty needs no extra pause; otherwise rest a while.
-        const retries = ctx.target!.upstream.config.retries;
-        const pause =
-          refusal.retryAfterMs ||
-          (lease.key.budget.waitFor(cost) > 0
-            ? 0
-            : backoffMs(ctx.attempts, {
-                baseMs: retries.backoff,
-                maxMs: retries.max_backoff,
-                random: deps.random,
-              }));
-        if (pause > 0) lease.pause(pause);
-        settleUnspent(ctx);
-        return scheduler.waitFor(cost) < deadline - deps.clock.monotonic() ? NOW : STOP;
-      }
-      case 'failed':
-        if (refusal.retryAfterMs !== undefined) lease.pause(refusal.retryAfterMs);
-        lease.failed(refusal.retryAfterMs);
-        settleUnspent(ctx);
-        return afterFailure(ctx, scheduler, deadline, tries);
-      case 'key_rejected':
-        lease.removeKey(`the upstream answered ${refusal.status}`);
-        deps.logger.error(
-          { upstream: ctx.target!.upstream.name, key: lease.key.label, status: refusal.status },
-          'the upstream refused this key: it is out of the pool until the config is reloaded',
-        );
-        settleUnspent(ctx);
-        return scheduler.pool.usable > 0 ? NOW : STOP;
-      default:
-        // The upstream is healthy; it just will not serve this request (here, or at all).
-        lease.succeeded();
-        settleUnspent(ctx);
-        return STOP;
     }
   }
 
@@ -322,10 +215,6 @@ export function createForwardStage(deps: ForwardStageDeps) {
       return;
     }
   }
-}
-
-function newTries(): Tries {
-  return { failures: 0, rounds: 0, tried: undefined, verdict: undefined };
 }
 
 /** The client is told when trying again can help, from the breaker's and the limiter's state. */

@@ -9,10 +9,10 @@ import { lastObjectFieldIn } from '../dialects/wire/json-peek.ts';
 import { usageWireOf, wireOf } from '../dialects/wire/wire-of.ts';
 import { ClientGone } from '../errors/client-gone.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
-import { renderStreamError } from '../errors/render.ts';
 import { MALFORMED_EVENT, upstreamFailure } from '../upstreams/failure.ts';
 import { incomingHeaders } from '../upstreams/headers.ts';
 import { type AccountDeps, learn, settle, settleUnspent } from './account.ts';
+import { endInBand, keepAliveOnlyIfRead } from './client-answer.ts';
 import type { RequestContext } from './context.ts';
 import { heldBack } from './failover.ts';
 import { limitHeaders } from './limit-headers.ts';
@@ -332,37 +332,6 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
       ctx.res.destroy();
     });
   }
-}
-
-/** Ends a stream whose head went out with an error event in the client's format. */
-export function endInBand(ctx: RequestContext, err: GatewayError): void {
-  ctx.errorCode = err.code;
-  ctx.res.end(renderStreamError(err, ctx.clientDialect));
-}
-
-/** Passes an upstream refusal on as it came (when retrying cannot help, or time is up). */
-export function sendRefusal(ctx: RequestContext, refusal: Refusal): void {
-  const out = incomingHeaders(refusal.headers, {
-    requestId: ctx.id,
-    upstreamName: ctx.target!.upstream.name,
-    dropLength: true,
-  });
-  out.push('content-length', String(refusal.body.length));
-  if (ctx.lease) out.push(...limitHeaders(ctx));
-  if (ctx.extraHeaders) out.push(...ctx.extraHeaders);
-  ctx.status = refusal.status;
-  keepAliveOnlyIfRead(ctx);
-  ctx.headSent = true;
-  ctx.res.writeHead(refusal.status, out);
-  ctx.res.end(refusal.body);
-}
-
-/**
- * An answer can come before the request body was all read (an upstream refusing an upload early).
- * The rest of that body would be read as the next request on the connection: close it instead.
- */
-export function keepAliveOnlyIfRead(ctx: RequestContext): void {
-  if (!ctx.req.complete) ctx.res.shouldKeepAlive = false;
 }
 
 /** One JSON document (`application/json`, `application/problem+json`), not a stream of them (ndjson). */
