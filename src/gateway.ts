@@ -61,6 +61,7 @@ function buildPipeline(config: Config, deps: GatewayDeps, clock: Clock, logger: 
   const upstreams = createUpstreamSet(config, {
     ambientProxy: hasAmbientProxy(deps.env ?? process.env),
     clock,
+    shaping: config.rate_limit.enabled,
   });
   const hostRouter = createHostRouter(config.routes.hosts);
   const named = config.routes.default !== undefined ? upstreams.byName.get(config.routes.default) : undefined;

@@ -24,7 +24,9 @@ const KEY_REFUSED = /api[ _-]?key|invalid[ _-]?key|revoked|deactivated/i;
 
 /** Whether an answer with this status is held back (read whole, not sent) for the caller to judge. */
 export function heldBack(ctx: RequestContext, status: number): boolean {
-  if (status >= 500 || status === 429) return true;
+  if (status >= 500) return true;
+  // Without shaping a 429 is the client's to see (and to handle).
+  if (status === 429) return ctx.target!.upstream.admission.shaping;
   if (status === 401 || status === 403) return ctx.lease?.key.secret !== undefined;
   if (status === 400 || status === 413) return ctx.nextFallback < ctx.fallbacks.length;
   return false;

@@ -13,7 +13,7 @@ const SHAPED = new Set([...GENERATES, '/v1/embeddings', '/v1/moderations', '/v1/
 const STREAM_OPTIONS = new Set(['/v1/chat/completions', '/v1/completions']);
 
 export interface ScheduleStageDeps {
-  /** Egress shaping is on (`--no-rate-limit` turns it off). */
+  /** Egress shaping is on (`--no-rate-limit` turns it off: no estimates, no usage asked for). */
   shaping: boolean;
 }
 
@@ -23,10 +23,14 @@ function priorityOf(header: string | string[] | undefined): Priority {
 
 export function createScheduleStage(deps: ScheduleStageDeps) {
   return function schedule(ctx: RequestContext): void {
-    if (!deps.shaping) return;
     ctx.priority = priorityOf(ctx.req.headers['x-cooldown-priority']);
     if (ctx.kind === 'rest') {
       ctx.cost = ONE_REQUEST;
+      return;
+    }
+    // Without shaping nothing is counted, but a request still takes a key (for failover).
+    if (!deps.shaping) {
+      if (SHAPED.has(ctx.path)) ctx.cost = ONE_REQUEST;
       return;
     }
     planCost(ctx);
@@ -37,6 +41,7 @@ export function createScheduleStage(deps: ScheduleStageDeps) {
 export function planCost(ctx: RequestContext): void {
   if (!SHAPED.has(ctx.path)) return;
   const upstream = ctx.target!.upstream;
+  if (!upstream.admission.shaping) return;
   ctx.cost = estimateCost(ctx.json, upstream.config.default_max_tokens, GENERATES.has(ctx.path));
   // Settling a stream needs its usage: ask for it, and take the chunk out again if the client did not.
   const json = ctx.json;

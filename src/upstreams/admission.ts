@@ -43,6 +43,8 @@ export class UpstreamAdmission {
   readonly #clock: Clock;
   readonly #settings: BudgetSettings;
   readonly #paces: Pace[];
+  /** Egress shaping is on: limits apply and 429s wait for room. */
+  readonly shaping: boolean;
   readonly #breaker: BreakerSettings;
   /** Opens when every key fails in a row: the provider itself is down. */
   readonly breaker: CircuitBreaker;
@@ -52,13 +54,18 @@ export class UpstreamAdmission {
   readonly #clientPools = new Map<string, KeyPool>();
   readonly #routePaces = new Map<HostRouteConfig, Pace>();
 
-  constructor(upstream: ResolvedUpstream, dialect: Dialect, clock: Clock) {
+  /**
+   * `shaping` off (`--no-rate-limit`): no limit holds anything back (no budgets, paces or learned
+   * limits), but keys, breakers and failover work as ever.
+   */
+  constructor(upstream: ResolvedUpstream, dialect: Dialect, clock: Clock, shaping = true) {
     this.#upstream = upstream;
     this.#clock = clock;
-    const limits = upstream.limits;
+    this.shaping = shaping;
+    const limits = shaping ? upstream.limits : {};
     this.#settings = {
       limits,
-      useHeaders: upstream.rate_limits.use_headers,
+      useHeaders: shaping && upstream.rate_limits.use_headers,
       headerFallback: upstream.rate_limits.header_fallback,
       headerTimeoutMs: upstream.rate_limits.header_timeout,
       resetBufferMs: upstream.rate_limits.reset_buffer,
@@ -98,7 +105,7 @@ export class UpstreamAdmission {
     }
     const pool = this.#keyed ?? this.#clientPool(credential);
     const paces = [...this.#paces];
-    if (route?.limits?.rate) {
+    if (this.shaping && route?.limits?.rate) {
       let pace = this.#routePaces.get(route);
       if (!pace) {
         pace = new Pace(route.limits.rate, route.limits.burst);
@@ -141,7 +148,7 @@ export class UpstreamAdmission {
     return new KeyPool(keys, {
       name: this.#upstream.name,
       balance: this.#upstream.balance,
-      maxConcurrent: this.#upstream.limits.max_concurrent,
+      maxConcurrent: this.shaping ? this.#upstream.limits.max_concurrent : undefined,
       upstreamBreaker: this.breaker,
     });
   }

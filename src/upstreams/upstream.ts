@@ -34,6 +34,8 @@ export interface UpstreamSet {
 
 export interface UpstreamSetOptions {
   ambientProxy: boolean;
+  /** Egress shaping (`rate_limit.enabled`); off, keys and failover still work. */
+  shaping: boolean;
   clock: Clock;
 }
 
@@ -50,7 +52,7 @@ function build(
     dialect: dialects[config.dialect],
     base,
     keys: createKeyRing(config.keys),
-    admission: new UpstreamAdmission(config, dialects[config.dialect], options.clock),
+    admission: new UpstreamAdmission(config, dialects[config.dialect], options.clock, options.shaping),
     dispatcher: createDispatcher({
       ...(base ? { origin: base.origin } : {}),
       connections: config.max_connections,

@@ -143,6 +143,33 @@ describe('a pool with bad keys among good ones', () => {
   });
 });
 
+describe('with egress shaping off (--no-rate-limit)', () => {
+  test('a failing key still fails over, and 429s still reach the client', async () => {
+    const mock = await startMockUpstream({});
+    mock.addFault({ key: FAILING, fault: { kind: 'status', status: 500 } });
+    mock.addFault({ key: GOOD[0], fault: { kind: 'status', status: 429 }, times: 1 });
+    const gw = await startGateway({
+      upstreams: {
+        openai: { url: mock.url, keys: [FAILING, GOOD[0]], balance: 'round_robin', limits: { rpm: 1 } },
+      },
+      rate_limit: { enabled: false },
+    });
+    try {
+      const statuses = await run(gw, 6, 1);
+      // The 429 is passed on as it came; everything else lands, rpm: 1 notwithstanding.
+      assert.deepEqual(statuses, { 200: 5, 429: 1 });
+      assert.equal(mock.received.filter((r) => r.status === 429).length, 1);
+      assert.ok(
+        sentWith(mock, FAILING) <= 3,
+        'the failing key stops getting requests once its breaker opens',
+      );
+    } finally {
+      await gw.close();
+      await mock.close();
+    }
+  });
+});
+
 describe('403 answers', () => {
   test('a 403 about the request is the client answer, once, and the key stays in the pool', async () => {
     const mock = await startMockUpstream({});
