@@ -16,7 +16,7 @@ import { endInBand, sendRefusal } from './client-answer.ts';
 import type { RequestContext } from './context.ts';
 import { isUpstreamFailure } from './failover.ts';
 import { createNextTry, newTries, type Tries } from './next-try.ts';
-import { checkDeclaredLength, continueBody } from './read-body.ts';
+import { checkDeclaredLength, continueBody, readBody } from './read-body.ts';
 import { type AttemptOutcome, UpstreamRelay } from './relay.ts';
 import { planCost } from './schedule.ts';
 import { StreamRescue } from './stream-rescue.ts';
@@ -45,6 +45,18 @@ function requestBody(ctx: RequestContext, maxBody: number): Buffer | Readable | 
   continueBody(ctx);
   // Streamed through unread; a body of unannounced size is counted on the way.
   return ctx.req.headers['content-length'] === undefined ? boundedBody(ctx.req, maxBody) : ctx.req;
+}
+
+/** REST bodies up to this size are read before sending, so a failed attempt can be sent again. */
+const HELD_BODY_LIMIT = 64 * 1024;
+
+/** The body to send; a small REST one is read whole first (larger ones stream, sent once). */
+async function bodyToSend(ctx: RequestContext, maxBody: number): Promise<Buffer | Readable | null> {
+  const body = requestBody(ctx, maxBody);
+  if (body !== ctx.req || ctx.cost === undefined) return body;
+  if (!(Number(ctx.req.headers['content-length']) <= HELD_BODY_LIMIT)) return body;
+  ctx.body = await readBody(ctx.req, maxBody);
+  return ctx.body;
 }
 
 /** The client's own credential, which names its key at the provider when none is configured. */
@@ -130,7 +142,7 @@ export function createForwardStage(deps: ForwardStageDeps) {
   }
 
   return async function forward(ctx: RequestContext): Promise<void> {
-    const body = requestBody(ctx, deps.maxBody);
+    const body = await bodyToSend(ctx, deps.maxBody);
     // A streamed body is gone once sent; only a held (or absent) one can be sent again.
     const retryable = ctx.cost !== undefined && (body === null || Buffer.isBuffer(body));
     if (!retryable) {

@@ -5,6 +5,7 @@ import { describe, test } from 'node:test';
 import pino from 'pino';
 import type { LogOutput } from '../../src/log/logger.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
+import { send } from '../support/http.ts';
 import { type MockUpstream, startMockUpstream } from '../support/mock-upstream.ts';
 
 const GOOD = ['sk-good-key-aaaaaaaaaaaaaaaaaaaaaaaaaa01', 'sk-good-key-aaaaaaaaaaaaaaaaaaaaaaaaaa02'];
@@ -163,6 +164,37 @@ describe('with egress shaping off (--no-rate-limit)', () => {
         sentWith(mock, FAILING) <= 3,
         'the failing key stops getting requests once its breaker opens',
       );
+    } finally {
+      await gw.close();
+      await mock.close();
+    }
+  });
+});
+
+describe('REST hosts', () => {
+  test('a small body is held, so a failed attempt is sent again, whole, on the other key', async () => {
+    const mock = await startMockUpstream({});
+    mock.addFault({ key: FAILING, fault: { kind: 'reset' } });
+    const gw = await startGateway({
+      upstreams: {
+        api: { url: mock.url, dialect: 'generic', keys: [FAILING, GOOD[0]], balance: 'round_robin' },
+      },
+      routes: { hosts: [{ match: 'api.example.com', upstream: 'api' }] },
+    });
+    try {
+      const payload = JSON.stringify({ name: 'lighthouse', tags: ['fog', 'dawn'] });
+      const res = await send(gw.url, {
+        method: 'POST',
+        path: '/v1/items',
+        headers: { host: 'api.example.com', 'content-type': 'application/json' },
+        body: payload,
+      });
+      assert.equal(res.status, 200);
+      assert.deepEqual(
+        mock.received.map((r) => r.key),
+        [FAILING, GOOD[0]],
+      );
+      assert.equal(mock.received[1]!.body.toString(), payload);
     } finally {
       await gw.close();
       await mock.close();
