@@ -22,9 +22,33 @@ const CONTEXT_TOO_LONG = /context_length_exceeded|maximum context length|prompt 
 /** A 403 about the key itself (revoked, invalid), not about what the request asked for. */
 const KEY_REFUSED = /api[ _-]?key|invalid[ _-]?key|revoked|deactivated/i;
 
+/** REST methods that may be sent twice (RFC 9110's idempotent ones). */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+
+/**
+ * Whether a failure that may have happened after the upstream acted on the request (a 5xx, a reset,
+ * a timeout) allows sending it again: always for LLM calls, for REST only with an idempotent method.
+ * A 429, 503 or 529 says the request was not served, so any of them may be sent again.
+ */
+export function mayResendAfterFailure(ctx: RequestContext): boolean {
+  return ctx.kind === 'api' || IDEMPOTENT.has(ctx.req.method ?? 'GET');
+}
+
+/** Failures where the request cannot have reached the upstream. */
+export function neverReached(err: GatewayError): boolean {
+  const code = (err.cause as { code?: string } | undefined)?.code;
+  return (
+    code === 'ECONNREFUSED' ||
+    code === 'UND_ERR_CONNECT_TIMEOUT' ||
+    code === 'ENOTFOUND' ||
+    code === 'EAI_AGAIN'
+  );
+}
+
 /** Whether an answer with this status is held back (read whole, not sent) for the caller to judge. */
 export function heldBack(ctx: RequestContext, status: number): boolean {
-  if (status >= 500) return true;
+  if (status === 503 || status === 529) return true;
+  if (status >= 500) return mayResendAfterFailure(ctx);
   // Without shaping a 429 is the client's to see (and to handle).
   if (status === 429) return ctx.target!.upstream.admission.shaping;
   if (status === 401 || status === 403) return ctx.lease?.key.secret !== undefined;

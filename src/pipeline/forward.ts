@@ -14,7 +14,7 @@ import type { AccountDeps } from './account.ts';
 import { boundedBody } from './bounded-body.ts';
 import { endInBand, sendRefusal } from './client-answer.ts';
 import type { RequestContext } from './context.ts';
-import { isUpstreamFailure } from './failover.ts';
+import { isUpstreamFailure, mayResendAfterFailure, neverReached } from './failover.ts';
 import { createNextTry, newTries, type Tries } from './next-try.ts';
 import { checkDeclaredLength, continueBody, readBody } from './read-body.ts';
 import { type AttemptOutcome, UpstreamRelay } from './relay.ts';
@@ -53,7 +53,7 @@ const HELD_BODY_LIMIT = 64 * 1024;
 /** The body to send; a small REST one is read whole first (larger ones stream, sent once). */
 async function bodyToSend(ctx: RequestContext, maxBody: number): Promise<Buffer | Readable | null> {
   const body = requestBody(ctx, maxBody);
-  if (body !== ctx.req || ctx.cost === undefined) return body;
+  if (body !== ctx.req || ctx.cost === undefined || !mayResendAfterFailure(ctx)) return body;
   if (!(Number(ctx.req.headers['content-length']) <= HELD_BODY_LIMIT)) return body;
   ctx.body = await readBody(ctx.req, maxBody);
   return ctx.body;
@@ -77,6 +77,7 @@ const ADMISSION_FAILURES = new Set([
 export function createForwardStage(deps: ForwardStageDeps) {
   const { toFallback, afterFailure, afterRefusal } = createNextTry(deps);
   function attempt(ctx: RequestContext, body: Buffer | Readable | null, retryable: boolean) {
+    ctx.usage = undefined;
     const { upstream, origin, path } = ctx.target!;
     const key = ctx.lease ? ctx.lease.key.secret : upstream.keys.next();
     const options: Dispatcher.DispatchOptions = {
@@ -165,7 +166,7 @@ export function createForwardStage(deps: ForwardStageDeps) {
 
   async function forwardRetrying(ctx: RequestContext, firstBody: Buffer | null): Promise<void> {
     let body = firstBody;
-    const deadline = ctx.startedAt + ctx.target!.upstream.config.queue.timeout;
+    let deadline = ctx.startedAt + ctx.target!.upstream.config.queue.timeout;
     const tries = newTries();
     let bodyFor = ctx.nextFallback;
     for (;;) {
@@ -180,11 +181,16 @@ export function createForwardStage(deps: ForwardStageDeps) {
         outcome = await attempt(ctx, body, true);
       } catch (err) {
         if (!isUpstreamFailure(err) || ctx.headSent || ctx.clientGone) throw err;
+        // A call that may have acted already is sent again only when that is safe.
+        if (!mayResendAfterFailure(ctx) && !neverReached(err)) throw err;
         outcome = err;
       }
       if (outcome === 'done') return;
       ctx.attempts++;
       if (outcome === 'broken') {
+        if (ctx.clientGone) throw new ClientGone();
+        // A long stream may have outlived the first deadline: its continuation gets a new one.
+        deadline = deps.clock.monotonic() + ctx.target!.upstream.config.queue.timeout;
         // The relay counted it against the key; go on where the client's stream stopped.
         const next = afterFailure(ctx, scheduler, deadline, tries);
         if (!next.again && !toFallback(ctx, tries)) {

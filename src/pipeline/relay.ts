@@ -16,7 +16,7 @@ import { endInBand, keepAliveOnlyIfRead } from './client-answer.ts';
 import type { RequestContext } from './context.ts';
 import { heldBack } from './failover.ts';
 import { limitHeaders } from './limit-headers.ts';
-import { createStreamTap, type StreamTap, stripUsageEvents } from './stream-tap.ts';
+import { createStreamTap, type StreamTap, stripUsageEvents, wholeEvents } from './stream-tap.ts';
 
 /** JSON answers up to this size are read whole (their usage must be read anyway). */
 const WHOLE_BODY_LIMIT = 8 * 1024 * 1024;
@@ -59,6 +59,8 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
   #controller: Controller | undefined;
   /** A stream's head waits for its first byte, so a stream that dies before it can be sent again. */
   #headPending = false;
+  /** This exchange's status (the client's may be an earlier one's, when a stream is continued). */
+  #status = 0;
   /** The upstream's stream was cut off by the gateway (garbled); later data is ignored. */
   #cutOff = false;
   #onDrain: (() => void) | undefined;
@@ -86,7 +88,9 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
     // Informational answers (102, 103) come before the real one; undici reports them too.
     if (statusCode < 200) return;
     const ctx = this.#ctx;
-    ctx.status = statusCode;
+    this.#status = statusCode;
+    // The client's status is the head it got; a continuation's does not change it.
+    if (!ctx.headSent) ctx.status = statusCode;
     ctx.upstreamHeaders = headers;
     this.#retryAfterMs = learn(ctx, headers, this.#o);
     const type = headers['content-type'];
@@ -101,7 +105,14 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
       if (ctx.kind === 'api') {
         this.#observer = wireOf(ctx.path, ctx.target!.upstream.dialect.family).observeStream();
         const rescue = ctx.rescue;
-        const transform = rescue?.splicing ? rescue.splice : ctx.stripUsage ? stripUsageEvents : undefined;
+        // With rescue on, only whole events go out, so a continuation never lands inside one.
+        const transform = rescue
+          ? rescue.splicing
+            ? rescue.splice
+            : wholeEvents
+          : ctx.stripUsage
+            ? stripUsageEvents
+            : undefined;
         this.#tap = createStreamTap(this.#observer, transform, rescue?.observe);
         this.#strip = transform !== undefined;
       }
@@ -156,7 +167,7 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
       const body = Buffer.concat(this.#chunks, this.#size);
       this.#finish();
       this.#done({
-        status: ctx.status,
+        status: this.#status,
         headers: ctx.upstreamHeaders!,
         body,
         retryAfterMs: this.#retryAfterMs,
@@ -190,13 +201,16 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
         return;
       }
       if (this.#headPending) this.#sendHead();
-      if (rest) ctx.res.write(Buffer.from(rest, 'latin1'));
+      const unfinished = observer && !observer.finished() && observer.upstreamError() === undefined;
+      rescued = unfinished === true && ctx.rescue?.possible === true;
+      // A last event without its blank line: closed, so what follows it reads on its own.
+      if (rest) ctx.res.write(Buffer.from(rescued ? `${rest}\n\n` : rest, 'latin1'));
       if (observer) ctx.usage = observer.usage();
       if (observer && observer.upstreamError() !== undefined) ctx.upstreamBroke = true;
-      if (observer && !observer.finished() && observer.upstreamError() === undefined) {
+      if (unfinished) {
         ctx.upstreamBroke = true;
-        if (ctx.rescue?.possible) rescued = true;
-        else
+        // A rescued stream stays open: the caller continues it.
+        if (!rescued)
           this.#endInBand(
             new GatewayError(
               'upstream_unavailable',
@@ -207,9 +221,9 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
     } else ctx.res.end();
     this.#finish();
     // The verdict before the settle: settling wakes the queue, which must see the breaker's new state.
-    if (ctx.status >= 500 || ctx.upstreamBroke) ctx.lease?.failed();
+    if (this.#status >= 500 || ctx.upstreamBroke) ctx.lease?.failed();
     else ctx.lease?.succeeded();
-    if (ctx.status >= 400) settleUnspent(ctx);
+    if (this.#status >= 400) settleUnspent(ctx);
     else settle(ctx, ctx.usage);
     this.#done(rescued ? 'broken' : 'done');
   }

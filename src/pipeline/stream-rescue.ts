@@ -12,8 +12,14 @@ import { sseFields } from '../dialects/wire/sse.ts';
 /** Providers count roughly four characters to a token; the partial part's usage was never reported. */
 const CHARS_PER_TOKEN = 4;
 
+// Events travel as latin1 text (one char per byte, see stream-tap.ts): JSON is decoded from and
+// encoded back to UTF-8 bytes at this edge, so text in any script survives.
+function parse(latin1Data: string): unknown {
+  return tryParseJson(Buffer.from(latin1Data, 'latin1').toString('utf8'));
+}
+
 function frame(event: string, body: unknown): string {
-  return `event: ${event}\ndata: ${JSON.stringify(body)}\n\n`;
+  return Buffer.from(`event: ${event}\ndata: ${JSON.stringify(body)}\n\n`, 'utf8').toString('latin1');
 }
 
 export class StreamRescue {
@@ -47,7 +53,7 @@ export class StreamRescue {
   readonly observe = (raw: string): void => {
     if (!raw.includes('content_block')) return;
     const { event, data } = sseFields(raw);
-    const body = tryParseJson(data);
+    const body = parse(data);
     if (!isRecord(body)) return;
     if (event === 'content_block_start') {
       const block = body.content_block;
@@ -75,7 +81,14 @@ export class StreamRescue {
     this.#owed = this.#text.slice(prefill.length);
     this.#priorTokens = Math.ceil(this.#text.length / CHARS_PER_TOKEN);
     this.#splicing = true;
-    return { ...json, messages: [...this.#messages, { role: 'assistant', content: prefill }] };
+    const out: Record<string, unknown> = {
+      ...json,
+      messages: [...this.#messages, { role: 'assistant', content: prefill }],
+    };
+    // The client's output bound covers the whole answer, the part it has included.
+    if (typeof json.max_tokens === 'number')
+      out.max_tokens = Math.max(1, json.max_tokens - this.#priorTokens);
+    return out;
   }
 
   /** A continuation's event as the client should get it ('' to drop it). */
@@ -84,8 +97,18 @@ export class StreamRescue {
       if (sseFields(raw).event === 'message_start') return '';
     }
     if (raw.includes('content_block_start')) {
-      // Its block is the one the client has open: index 0, text.
-      if (sseFields(raw).event === 'content_block_start') return '';
+      const { event, data } = sseFields(raw);
+      // Its text block is the one the client has open; anything else (a tool call after it) goes on.
+      if (event === 'content_block_start') {
+        const body = parse(data);
+        if (
+          isRecord(body) &&
+          body.index === 0 &&
+          isRecord(body.content_block) &&
+          body.content_block.type === 'text'
+        )
+          return '';
+      }
     }
     if (this.#owed !== '' && raw.includes('content_block_delta')) return this.#payOwed(raw);
     if (raw.includes('message_delta')) return this.#addPriorUsage(raw);
@@ -94,7 +117,7 @@ export class StreamRescue {
 
   /** The continuation repeats the whitespace the prefill left out; the client has it already. */
   #payOwed(raw: string): string {
-    const body = tryParseJson(sseFields(raw).data);
+    const body = parse(sseFields(raw).data);
     if (!isRecord(body) || !isRecord(body.delta) || typeof body.delta.text !== 'string') return raw;
     let text = body.delta.text;
     let i = 0;
@@ -109,7 +132,7 @@ export class StreamRescue {
   #addPriorUsage(raw: string): string {
     const { event, data } = sseFields(raw);
     if (event !== 'message_delta') return raw;
-    const body = tryParseJson(data);
+    const body = parse(data);
     if (!isRecord(body) || !isRecord(body.usage) || typeof body.usage.output_tokens !== 'number') return raw;
     const usage = { ...body.usage, output_tokens: body.usage.output_tokens + this.#priorTokens };
     return frame('message_delta', { ...body, usage });

@@ -51,6 +51,9 @@ export function isUsageOnlyEvent(raw: string): boolean {
 /** What an event becomes on its way to the client: itself, another text, or '' (dropped). */
 export type EventTransform = (raw: string) => string;
 
+/** Changes nothing, but makes the caller send whole events only (never half of one). */
+export const wholeEvents: EventTransform = (raw) => raw;
+
 /** Takes out the usage-only chunk the gateway asked for and the client did not. */
 export const stripUsageEvents: EventTransform = (raw) => (isUsageOnlyEvent(raw) ? '' : raw);
 

@@ -172,7 +172,7 @@ describe('with egress shaping off (--no-rate-limit)', () => {
 });
 
 describe('REST hosts', () => {
-  test('a small body is held, so a failed attempt is sent again, whole, on the other key', async () => {
+  test('a small PUT body is held and sent again, whole, on the other key; a POST is sent once', async () => {
     const mock = await startMockUpstream({});
     mock.addFault({ key: FAILING, fault: { kind: 'reset' } });
     const gw = await startGateway({
@@ -183,18 +183,25 @@ describe('REST hosts', () => {
     });
     try {
       const payload = JSON.stringify({ name: 'lighthouse', tags: ['fog', 'dawn'] });
-      const res = await send(gw.url, {
-        method: 'POST',
-        path: '/v1/items',
-        headers: { host: 'api.example.com', 'content-type': 'application/json' },
-        body: payload,
-      });
+      const put = (method: string) =>
+        send(gw.url, {
+          method,
+          path: '/v1/items/7',
+          headers: { host: 'api.example.com', 'content-type': 'application/json' },
+          body: payload,
+        });
+      const res = await put('PUT');
       assert.equal(res.status, 200);
       assert.deepEqual(
         mock.received.map((r) => r.key),
         [FAILING, GOOD[0]],
       );
       assert.equal(mock.received[1]!.body.toString(), payload);
+      // A POST the upstream may have acted on before the reset is not repeated.
+      const post = await put('POST');
+      assert.equal(post.status, 502);
+      assert.equal(mock.received.length, 3);
+      assert.equal(mock.received[2]!.key, FAILING);
     } finally {
       await gw.close();
       await mock.close();

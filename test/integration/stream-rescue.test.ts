@@ -5,6 +5,7 @@ import { describe, test } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import { startGateway } from '../support/gateway.ts';
 import { startMockUpstream } from '../support/mock-upstream.ts';
+import { startScriptedUpstream } from '../support/scripted-upstream.ts';
 
 const KEYS = ['sk-ant-rescue-key-cccccccccccccccccccc1', 'sk-ant-rescue-key-cccccccccccccccccccc2'];
 const REPLY = 'The lighthouse keeper counted ships until the fog lifted at dawn.';
@@ -97,6 +98,61 @@ describe('stream rescue', () => {
       assert.equal(mock.received.length, 2);
     } finally {
       await close();
+    }
+  });
+
+  test('a cut in the middle of an event, in non-ASCII text: only whole events count, bytes intact', async () => {
+    const ev = (type: string, body: Record<string, unknown>) =>
+      `event: ${type}\ndata: ${JSON.stringify({ type, ...body })}\n\n`;
+    const delta = (text: string) =>
+      ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text } });
+    const opening =
+      ev('message_start', {
+        message: {
+          id: 'msg_1',
+          type: 'message',
+          role: 'assistant',
+          model: 'm',
+          content: [],
+          usage: { input_tokens: 5, output_tokens: 1 },
+        },
+      }) + ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } });
+    const bodies: { messages: { role: string; content: string }[] }[] = [];
+    const upstream = await startScriptedUpstream((req, res) => {
+      let raw = '';
+      req.on('data', (c: Buffer) => (raw += c.toString('utf8')));
+      req.on('end', () => {
+        bodies.push(JSON.parse(raw));
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        if (bodies.length === 1) {
+          res.write(opening + delta('Café ') + delta('你好'));
+          // Half of the next event, then the connection drops.
+          res.write(delta(' wor').slice(0, 60), () => res.socket?.destroy());
+          return;
+        }
+        res.end(
+          opening +
+            delta(' world') +
+            ev('content_block_stop', { index: 0 }) +
+            ev('message_delta', { delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 2 } }) +
+            ev('message_stop', {}),
+        );
+      });
+    });
+    const gw = await startGateway({
+      upstreams: { claude: { url: upstream.url, dialect: 'anthropic', keys: KEYS } },
+      routes: { models: [{ match: 'claude-*', upstream: 'claude', stream_rescue: true }] },
+    });
+    try {
+      const client = new Anthropic({ baseURL: gw.url, apiKey: 'sk-client', maxRetries: 0 });
+      const final = await ask(client).finalMessage();
+      assert.equal((final.content[0] as Anthropic.TextBlock).text, 'Café 你好 world');
+      assert.equal(bodies.length, 2);
+      assert.deepEqual(bodies[1]!.messages.at(-1), { role: 'assistant', content: 'Café 你好' });
+      assert.equal(final.usage.output_tokens, 2 + Math.ceil('Café 你好'.length / 4));
+    } finally {
+      await gw.close();
+      await upstream.close();
     }
   });
 });
