@@ -50,13 +50,14 @@ function requestBody(ctx: RequestContext, maxBody: number): Buffer | Readable | 
 /** REST bodies up to this size are read before sending, so a failed attempt can be sent again. */
 const HELD_BODY_LIMIT = 64 * 1024;
 
-/** The body to send; a small REST one is read whole first (larger ones stream, sent once). */
-async function bodyToSend(ctx: RequestContext, maxBody: number): Promise<Buffer | Readable | null> {
-  const body = requestBody(ctx, maxBody);
-  if (body !== ctx.req || ctx.cost === undefined || !mayResendAfterFailure(ctx)) return body;
-  if (!(Number(ctx.req.headers['content-length']) <= HELD_BODY_LIMIT)) return body;
-  ctx.body = await readBody(ctx.req, maxBody);
-  return ctx.body;
+/** A small REST body of an idempotent call is read whole first; larger ones stream, sent once. */
+function holdsBody(ctx: RequestContext, body: Buffer | Readable | null): boolean {
+  return (
+    body === ctx.req &&
+    ctx.cost !== undefined &&
+    mayResendAfterFailure(ctx) &&
+    Number(ctx.req.headers['content-length']) <= HELD_BODY_LIMIT
+  );
 }
 
 /** The client's own credential, which names its key at the provider when none is configured. */
@@ -143,7 +144,8 @@ export function createForwardStage(deps: ForwardStageDeps) {
   }
 
   return async function forward(ctx: RequestContext): Promise<void> {
-    const body = await bodyToSend(ctx, deps.maxBody);
+    let body = requestBody(ctx, deps.maxBody);
+    if (holdsBody(ctx, body)) body = ctx.body = await readBody(ctx.req, deps.maxBody);
     // A streamed body is gone once sent; only a held (or absent) one can be sent again.
     const retryable = ctx.cost !== undefined && (body === null || Buffer.isBuffer(body));
     if (!retryable) {
