@@ -57,11 +57,18 @@ interface Pipeline extends RunningPipeline {
   readonly hostRouter: HostRouter;
 }
 
-function buildPipeline(config: Config, deps: GatewayDeps, clock: Clock, logger: Logger): Pipeline {
+function buildPipeline(
+  config: Config,
+  deps: GatewayDeps,
+  clock: Clock,
+  logger: Logger,
+  previous?: Pipeline,
+): Pipeline {
   const upstreams = createUpstreamSet(config, {
     ambientProxy: hasAmbientProxy(deps.env ?? process.env),
     clock,
     shaping: config.rate_limit.enabled,
+    previous: previous?.upstreams,
   });
   const hostRouter = createHostRouter(config.routes.hosts);
   const named = config.routes.default !== undefined ? upstreams.byName.get(config.routes.default) : undefined;
@@ -167,7 +174,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         logger.warn({ settings: kept.map((k) => `server.${k}`) }, 'these settings change only on a restart');
       if (closing) return;
       const old = pipeline;
-      pipeline = buildPipeline(next, deps, clock, logger);
+      pipeline = buildPipeline(next, deps, clock, logger, old);
       // Requests that started on the old pipeline finish on it; its pools close after the last one.
       const retire = () => {
         retiring.delete(old);

@@ -43,6 +43,9 @@ export class UpstreamAdmission {
   readonly #clock: Clock;
   readonly #settings: BudgetSettings;
   readonly #paces: Pace[];
+  /** Identifies the settings the key budgets were made with. */
+  readonly #limitsId: string;
+  readonly #inherited = new Map<string, KeyBudget>();
   /** Egress shaping is on: limits apply and 429s wait for room. */
   readonly shaping: boolean;
   readonly #breaker: BreakerSettings;
@@ -58,10 +61,23 @@ export class UpstreamAdmission {
    * `shaping` off (`--no-rate-limit`): no limit holds anything back (no budgets, paces or learned
    * limits), but keys, breakers and failover work as ever.
    */
-  constructor(upstream: ResolvedUpstream, dialect: Dialect, clock: Clock, shaping = true) {
+  constructor(
+    upstream: ResolvedUpstream,
+    dialect: Dialect,
+    clock: Clock,
+    shaping = true,
+    /** The same upstream before a config reload: budgets of keys kept with the same limits carry over. */
+    previous?: UpstreamAdmission,
+  ) {
     this.#upstream = upstream;
     this.#clock = clock;
     this.shaping = shaping;
+    this.#limitsId = JSON.stringify([shaping, dialect.name, upstream.limits, upstream.rate_limits]);
+    // What the keys have sent and learned stays true across a reload; their health starts afresh.
+    if (previous && previous.#limitsId === this.#limitsId) {
+      for (const key of previous.#keyed?.keys ?? [])
+        if (key.secret !== undefined) this.#inherited.set(key.secret, key.budget);
+    }
     const limits = shaping ? upstream.limits : {};
     this.#settings = {
       limits,
@@ -88,6 +104,7 @@ export class UpstreamAdmission {
     });
     if (upstream.keys.length > 0) {
       this.#keyed = this.#pool(upstream.keys.map((secret) => this.#key(secret, maskSecret(secret))));
+      this.#inherited.clear();
     }
   }
 
@@ -127,11 +144,16 @@ export class UpstreamAdmission {
   }
 
   stats(): SchedulerStats[] {
+    const keyStats = (pool: KeyPool) =>
+      pool.keys.map((k) => ({ key: k.label, ...k.health.stats(), ...k.budget.stats() }));
+    // Configured keys show before the first request made a queue for them.
+    if (this.#keyed && this.#schedulers.size === 0)
+      return [{ name: this.#upstream.name, queue_length: 0, in_flight: 0, keys: keyStats(this.#keyed) }];
     return [...this.#schedulers.values()].map((s) => ({
       name: s.name,
       queue_length: s.queueLength,
       in_flight: s.pool.inFlight,
-      keys: s.pool.keys.map((k) => ({ key: k.label, ...k.health.stats(), ...k.budget.stats() })),
+      keys: keyStats(s.pool),
     }));
   }
 
@@ -139,7 +161,8 @@ export class UpstreamAdmission {
     return {
       secret,
       label,
-      budget: new KeyBudget(this.#settings, this.#clock),
+      budget:
+        (secret !== undefined && this.#inherited.get(secret)) || new KeyBudget(this.#settings, this.#clock),
       health: new KeyHealth(this.#breaker, this.#clock),
     };
   }

@@ -36,6 +36,8 @@ export interface UpstreamSetOptions {
   ambientProxy: boolean;
   /** Egress shaping (`rate_limit.enabled`); off, keys and failover still work. */
   shaping: boolean;
+  /** The upstreams a config reload replaces (key budgets carry over). */
+  previous?: UpstreamSet | undefined;
   clock: Clock;
 }
 
@@ -52,7 +54,13 @@ function build(
     dialect: dialects[config.dialect],
     base,
     keys: createKeyRing(config.keys),
-    admission: new UpstreamAdmission(config, dialects[config.dialect], options.clock, options.shaping),
+    admission: new UpstreamAdmission(
+      config,
+      dialects[config.dialect],
+      options.clock,
+      options.shaping,
+      options.previous?.byName.get(config.name)?.admission,
+    ),
     dispatcher: createDispatcher({
       ...(base ? { origin: base.origin } : {}),
       connections: config.max_connections,

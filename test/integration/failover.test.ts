@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import pino from 'pino';
+import { loadConfig } from '../../src/config/load.ts';
 import type { LogOutput } from '../../src/log/logger.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
 import { send } from '../support/http.ts';
@@ -202,6 +203,37 @@ describe('REST hosts', () => {
       assert.equal(post.status, 502);
       assert.equal(mock.received.length, 3);
       assert.equal(mock.received[2]!.key, FAILING);
+    } finally {
+      await gw.close();
+      await mock.close();
+    }
+  });
+});
+
+describe('config reload', () => {
+  test('keys kept keep what they spent; a refused key comes back; a new key joins', async () => {
+    const mock = await startMockUpstream({ keys: [GOOD[0]!, GOOD[1]!] });
+    const tree = (keys: string[]) => ({
+      server: { host: '127.0.0.1', port: 0 },
+      upstreams: {
+        openai: { url: mock.url, keys, limits: { rpm: 2 }, rate_limits: { use_headers: false } },
+      },
+    });
+    const gw = await startGateway(tree([GOOD[0]!, REVOKED]));
+    try {
+      // Two requests on the good key use up its minute; the revoked key answers 401 and leaves.
+      assert.deepEqual(await run(gw, 2, 1), { 200: 2 });
+      const before = await keyStats(gw);
+      assert.equal(before.find((k) => k.key.endsWith('aa06'))!.removed, 'the upstream answered 401');
+
+      gw.gateway.reload(
+        loadConfig({ tree: tree([GOOD[0]!, REVOKED, GOOD[1]!]), env: {}, cwd: '/nonexistent' }),
+      );
+      const after = (await keyStats(gw)) as (KeyView & { windows: { remaining?: number }[] })[];
+      assert.equal(after.length, 3);
+      assert.equal(after[0]!.windows[0]!.remaining, 0, 'the kept key still has its minute used up');
+      assert.equal(after[1]!.removed, undefined, 'the refused key is back until it is refused again');
+      assert.equal(after[2]!.windows[0]!.remaining, 2);
     } finally {
       await gw.close();
       await mock.close();
