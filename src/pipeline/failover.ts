@@ -34,17 +34,6 @@ export function mayResendAfterFailure(ctx: RequestContext): boolean {
   return ctx.kind === 'api' || IDEMPOTENT.has(ctx.req.method ?? 'GET');
 }
 
-/** Failures where the request cannot have reached the upstream. */
-export function neverReached(err: GatewayError): boolean {
-  const code = (err.cause as { code?: string } | undefined)?.code;
-  return (
-    code === 'ECONNREFUSED' ||
-    code === 'UND_ERR_CONNECT_TIMEOUT' ||
-    code === 'ENOTFOUND' ||
-    code === 'EAI_AGAIN'
-  );
-}
-
 /** Whether an answer with this status is held back (read whole, not sent) for the caller to judge. */
 export function heldBack(ctx: RequestContext, status: number): boolean {
   if (status === 503 || status === 529) return true;

@@ -5,11 +5,12 @@
 // for the caller to judge; so is a stream that fails before its first byte.
 import type { Dispatcher } from 'undici';
 import type { HeaderBag, StreamObserver } from '../dialects/types.ts';
+import { isJsonDocument } from '../dialects/wire/content-type.ts';
 import { lastObjectFieldIn } from '../dialects/wire/json-peek.ts';
 import { usageWireOf, wireOf } from '../dialects/wire/wire-of.ts';
 import { ClientGone } from '../errors/client-gone.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
-import { MALFORMED_EVENT, upstreamFailure } from '../upstreams/failure.ts';
+import { MALFORMED_EVENT, neverReached, upstreamFailure } from '../upstreams/failure.ts';
 import { incomingHeaders } from '../upstreams/headers.ts';
 import { type AccountDeps, learn, settle, settleUnspent } from './account.ts';
 import { endInBand, keepAliveOnlyIfRead } from './client-answer.ts';
@@ -235,7 +236,7 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
     // The gateway's own refusals (an upload over the size bound) are not the upstream's fault.
     if (!ctx.clientGone && !(err instanceof ClientGone) && !(err instanceof GatewayError))
       ctx.lease?.failed();
-    if (this.#mode === 'none' && !ctx.clientGone && isConnectFailure(err)) settleUnspent(ctx);
+    if (this.#mode === 'none' && !ctx.clientGone && neverReached(err)) settleUnspent(ctx);
     else settle(ctx, ctx.usage);
     if (ctx.clientGone || err instanceof ClientGone) {
       this.#fail(new ClientGone());
@@ -346,22 +347,4 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
       ctx.res.destroy();
     });
   }
-}
-
-/** One JSON document (`application/json`, `application/problem+json`), not a stream of them (ndjson). */
-function isJsonDocument(contentType: string): boolean {
-  const semi = contentType.indexOf(';');
-  const type = (semi === -1 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
-  return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
-}
-
-/** Failures where the request cannot have reached the upstream, so it spent nothing. */
-function isConnectFailure(err: Error): boolean {
-  const code = (err as { code?: string }).code;
-  return (
-    code === 'ECONNREFUSED' ||
-    code === 'UND_ERR_CONNECT_TIMEOUT' ||
-    code === 'ENOTFOUND' ||
-    code === 'EAI_AGAIN'
-  );
 }

@@ -4,6 +4,14 @@ import { GatewayError } from '../errors/gateway-error.ts';
 
 type Timeouts = Pick<ResolvedUpstream, 'name' | 'timeout' | 'connect_timeout' | 'idle_timeout'>;
 
+const NEVER_REACHED = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** Failures where the request cannot have reached the upstream (an undici error, or ours wrapping one). */
+export function neverReached(err: unknown): boolean {
+  const e = err as { code?: string; cause?: { code?: string } };
+  return NEVER_REACHED.has(e.code ?? '') || NEVER_REACHED.has(e.cause?.code ?? '');
+}
+
 /** The code of the error a stream is aborted with when the upstream sent a garbled event. */
 export const MALFORMED_EVENT = 'COOLDOWN_MALFORMED_EVENT';
 
