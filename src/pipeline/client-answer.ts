@@ -1,5 +1,6 @@
 // What the gateway itself writes to the client around an upstream exchange: an upstream refusal
 // passed on as it came, a stream ended with an in-band error, and keep-alive only for bodies read.
+import type { HeaderBag } from '../dialects/types.ts';
 import type { GatewayError } from '../errors/gateway-error.ts';
 import { renderStreamError } from '../errors/render.ts';
 import { incomingHeaders } from '../upstreams/headers.ts';
@@ -13,20 +14,34 @@ export function endInBand(ctx: RequestContext, err: GatewayError): void {
   ctx.res.end(renderStreamError(err, ctx.clientDialect));
 }
 
-/** Passes an upstream refusal on as it came (when retrying cannot help, or time is up). */
-export function sendRefusal(ctx: RequestContext, refusal: Refusal): void {
-  const out = incomingHeaders(refusal.headers, {
+/**
+ * Writes the head of an upstream's answer: its own headers (hop-by-hop dropped), the gateway's, the
+ * limiter's; `length` replaces the upstream's Content-Length, `dropLength` just removes it.
+ */
+export function writeUpstreamHead(
+  ctx: RequestContext,
+  status: number,
+  headers: HeaderBag,
+  dropLength: boolean,
+  length?: number,
+): void {
+  const out = incomingHeaders(headers, {
     requestId: ctx.id,
     upstreamName: ctx.target!.upstream.name,
-    dropLength: true,
+    dropLength: dropLength || length !== undefined,
   });
-  out.push('content-length', String(refusal.body.length));
+  if (length !== undefined) out.push('content-length', String(length));
   if (ctx.lease) out.push(...limitHeaders(ctx));
   if (ctx.extraHeaders) out.push(...ctx.extraHeaders);
-  ctx.status = refusal.status;
   keepAliveOnlyIfRead(ctx);
   ctx.headSent = true;
-  ctx.res.writeHead(refusal.status, out);
+  ctx.res.writeHead(status, out);
+}
+
+/** Passes an upstream refusal on as it came (when retrying cannot help, or time is up). */
+export function sendRefusal(ctx: RequestContext, refusal: Refusal): void {
+  ctx.status = refusal.status;
+  writeUpstreamHead(ctx, refusal.status, refusal.headers, true, refusal.body.length);
   ctx.res.end(refusal.body);
 }
 

@@ -11,12 +11,10 @@ import { usageWireOf, wireOf } from '../dialects/wire/wire-of.ts';
 import { ClientGone } from '../errors/client-gone.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
 import { MALFORMED_EVENT, neverReached, upstreamFailure } from '../upstreams/failure.ts';
-import { incomingHeaders } from '../upstreams/headers.ts';
 import { type AccountDeps, learn, settle, settleUnspent } from './account.ts';
-import { endInBand, keepAliveOnlyIfRead } from './client-answer.ts';
+import { endInBand, writeUpstreamHead } from './client-answer.ts';
 import type { RequestContext } from './context.ts';
 import { heldBack } from './failover.ts';
-import { limitHeaders } from './limit-headers.ts';
 import { createStreamTap, type StreamTap, stripUsageEvents, wholeEvents } from './stream-tap.ts';
 
 /** JSON answers up to this size are read whole (their usage must be read anyway). */
@@ -309,17 +307,7 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
 
   #writeHead(dropLength: boolean, length?: number): void {
     const ctx = this.#ctx;
-    const out = incomingHeaders(ctx.upstreamHeaders!, {
-      requestId: ctx.id,
-      upstreamName: ctx.target!.upstream.name,
-      dropLength: dropLength || length !== undefined,
-    });
-    if (length !== undefined) out.push('content-length', String(length));
-    if (ctx.lease) out.push(...limitHeaders(ctx));
-    if (ctx.extraHeaders) out.push(...ctx.extraHeaders);
-    keepAliveOnlyIfRead(ctx);
-    ctx.headSent = true;
-    ctx.res.writeHead(ctx.status, out);
+    writeUpstreamHead(ctx, ctx.status, ctx.upstreamHeaders!, dropLength, length);
   }
 
   #endInBand(err: GatewayError): void {
