@@ -88,7 +88,7 @@ function buildPipeline(
           firstByDialect(upstreams.byName.values(), 'anthropic'),
       },
     }),
-    schedule: createScheduleStage({ shaping: config.rate_limit.enabled }),
+    schedule: createScheduleStage(),
     forward: createForwardStage({
       maxBody: config.server.max_body,
       clock,

@@ -12,25 +12,15 @@ const SHAPED = new Set([...GENERATES, '/v1/embeddings', '/v1/moderations', '/v1/
 /** Where `stream_options.include_usage` exists (not the Responses API, which always reports usage). */
 const STREAM_OPTIONS = new Set(['/v1/chat/completions', '/v1/completions']);
 
-export interface ScheduleStageDeps {
-  /** Egress shaping is on (`--no-rate-limit` turns it off: no estimates, no usage asked for). */
-  shaping: boolean;
-}
-
 function priorityOf(header: string | string[] | undefined): Priority {
   return header === 'high' || header === 'low' ? header : 'normal';
 }
 
-export function createScheduleStage(deps: ScheduleStageDeps) {
+export function createScheduleStage() {
   return function schedule(ctx: RequestContext): void {
     ctx.priority = priorityOf(ctx.req.headers['x-cooldown-priority']);
     if (ctx.kind === 'rest') {
       ctx.cost = ONE_REQUEST;
-      return;
-    }
-    // Without shaping nothing is counted, but a request still takes a key (for failover).
-    if (!deps.shaping) {
-      if (SHAPED.has(ctx.path)) ctx.cost = ONE_REQUEST;
       return;
     }
     planCost(ctx);
@@ -41,7 +31,12 @@ export function createScheduleStage(deps: ScheduleStageDeps) {
 export function planCost(ctx: RequestContext): void {
   if (!SHAPED.has(ctx.path)) return;
   const upstream = ctx.target!.upstream;
-  if (!upstream.admission.shaping) return;
+  // Without shaping (`--no-rate-limit`) nothing is estimated or asked for, but a request still
+  // takes a key (for failover).
+  if (!upstream.admission.shaping) {
+    ctx.cost = ONE_REQUEST;
+    return;
+  }
   ctx.cost = estimateCost(ctx.json, upstream.config.default_max_tokens, GENERATES.has(ctx.path));
   // Settling a stream needs its usage: ask for it, and take the chunk out again if the client did not.
   const json = ctx.json;
