@@ -42,6 +42,12 @@ export function newTries(): Tries {
 }
 
 export function createNextTry(deps: NextTryDeps) {
+  /** The upstream's backoff for round `round` (its `retries` settings, jittered). */
+  function backoff(ctx: RequestContext, round: number): number {
+    const retries = ctx.target!.upstream.config.retries;
+    return backoffMs(round, { baseMs: retries.backoff, maxMs: retries.max_backoff, random: deps.random });
+  }
+
   /** The route's next fallback becomes the target; false when there is none left. */
   function toFallback(ctx: RequestContext, tries: Tries): boolean {
     while (ctx.nextFallback < ctx.fallbacks.length) {
@@ -66,20 +72,15 @@ export function createNextTry(deps: NextTryDeps) {
     tries.tried ??= new Set();
     tries.tried.add(ctx.lease!.key);
     if (tries.failures > upstream.config.retries.max) return STOP;
-    let backoff = 0;
+    let rest = 0;
     if (tries.tried.size >= scheduler.pool.usable) {
-      const retries = upstream.config.retries;
-      backoff = backoffMs(tries.rounds++, {
-        baseMs: retries.backoff,
-        maxMs: retries.max_backoff,
-        random: deps.random,
-      });
+      rest = backoff(ctx, tries.rounds++);
       tries.tried.clear();
     }
     const queued = scheduler.waitFor(ctx.cost!);
-    if (Math.max(backoff, queued) >= deadline - deps.clock.monotonic()) return STOP;
+    if (Math.max(rest, queued) >= deadline - deps.clock.monotonic()) return STOP;
     // An open breaker already makes the request wait; the backoff only adds what is missing.
-    return { again: true, ms: Math.max(0, backoff - queued) };
+    return { again: true, ms: Math.max(0, rest - queued) };
   }
 
   /** An answer held back from the client: judge it, record it, and say what comes next. */
@@ -99,16 +100,8 @@ export function createNextTry(deps: NextTryDeps) {
         lease.rateLimited();
         const cost = ctx.cost!;
         // A 429 whose headers already showed the window empty needs no extra pause; otherwise rest a while.
-        const retries = ctx.target!.upstream.config.retries;
         const pause =
-          refusal.retryAfterMs ||
-          (lease.key.budget.waitFor(cost) > 0
-            ? 0
-            : backoffMs(ctx.attempts, {
-                baseMs: retries.backoff,
-                maxMs: retries.max_backoff,
-                random: deps.random,
-              }));
+          refusal.retryAfterMs || (lease.key.budget.waitFor(cost) > 0 ? 0 : backoff(ctx, ctx.attempts));
         if (pause > 0) lease.pause(pause);
         settleUnspent(ctx);
         return scheduler.waitFor(cost) < deadline - deps.clock.monotonic() ? NOW : STOP;
