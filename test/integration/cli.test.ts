@@ -7,6 +7,22 @@ import { after, before, describe, test } from 'node:test';
 import { runCli } from '../support/cli.ts';
 import { type MockUpstream, startMockUpstream } from '../support/mock-upstream.ts';
 
+/** Lets the stepped mock finish its streams, and reads what is left of one. */
+async function releaseAndRead(
+  mock: MockUpstream,
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+): Promise<string> {
+  mock.setStepMode(false);
+  mock.release(100);
+  let rest = '';
+  const decoder = new TextDecoder();
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return rest;
+    rest += decoder.decode(value, { stream: true });
+  }
+}
+
 describe('cooldown CLI', () => {
   let mock: MockUpstream;
   let dir: string;
@@ -45,14 +61,7 @@ describe('cooldown CLI', () => {
 
       run.child.kill('SIGTERM');
       await run.waitForLog(/shutting down/);
-      mock.setStepMode(false);
-      mock.release(100);
-      let rest = '';
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        rest += new TextDecoder().decode(value);
-      }
+      const rest = await releaseAndRead(mock, reader);
       assert.ok(rest.includes('data: [DONE]'), 'the in-flight stream finished');
       assert.equal(await run.exited(), 0);
     } finally {
@@ -84,14 +93,7 @@ describe('cooldown CLI', () => {
       run.child.kill('SIGHUP');
       const reloaded = await run.waitForLog(/config reloaded/);
       assert.equal((reloaded.upstreams as string[])[0], 'openai (2 keys)');
-      mock.setStepMode(false);
-      mock.release(100);
-      let rest = '';
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        rest += new TextDecoder().decode(value);
-      }
+      const rest = await releaseAndRead(mock, reader);
       assert.ok(rest.includes('data: [DONE]'), 'the stream in flight finished on the old key');
 
       for (const _ of [1, 2]) await (await chat(url)).arrayBuffer();

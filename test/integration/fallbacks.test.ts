@@ -150,10 +150,6 @@ describe('model fallbacks', () => {
   });
 });
 
-async function streamText(res: Response): Promise<string> {
-  return await res.text();
-}
-
 describe('stream failures', () => {
   test('a stream that dies before its first byte is sent again, and the client gets it whole', async () => {
     const { primary, gw, close } = await setup();
@@ -161,7 +157,7 @@ describe('stream failures', () => {
     try {
       const res = await chat(gw, { stream: true });
       assert.equal(res.status, 200);
-      const text = await streamText(res);
+      const text = await res.text();
       assert.ok(text.trimEnd().endsWith('data: [DONE]'));
       assert.ok(!text.includes('"error"'));
       assert.equal(primary.received.length, 2);
@@ -176,7 +172,7 @@ describe('stream failures', () => {
     try {
       const res = await chat(gw, { stream: true });
       assert.equal(res.status, 200);
-      const text = await streamText(res);
+      const text = await res.text();
       assert.ok(!text.includes('data: [DONE]'));
       assert.match(text, /"code":"upstream_unavailable"/);
       const stats = (await (await fetch(`${gw.url}/stats`)).json()) as {
@@ -194,7 +190,7 @@ describe('stream failures', () => {
     try {
       const res = await chat(gw, { stream: true });
       assert.equal(res.status, 200);
-      const text = await streamText(res);
+      const text = await res.text();
       assert.ok(!text.includes('{not json'));
       assert.equal(text.match(/"delta"/g)?.length, 2, 'the two events before it arrived');
       assert.match(text, /malformed stream event/);
@@ -209,7 +205,7 @@ describe('stream failures', () => {
     primary.addFault({ fault: { kind: 'malformed-chunk', afterChunks: 0 }, times: 1 });
     try {
       const res = await chat(gw, { stream: true });
-      const text = await streamText(res);
+      const text = await res.text();
       assert.ok(text.trimEnd().endsWith('data: [DONE]'));
       assert.ok(!text.includes('{not json') && !text.includes('"error"'));
       assert.equal(primary.received.length, 2);
