@@ -9,7 +9,7 @@ import type { Cost } from '../limits/cost.ts';
 import type { Priority } from '../limits/upstream-queue.ts';
 import type { Lease } from '../upstreams/scheduler.ts';
 import type { Upstream } from '../upstreams/upstream.ts';
-import type { StreamRescue } from './stream-rescue.ts';
+import type { StreamRescue } from './rescue/stream-rescue.ts';
 
 /** `api`: an LLM API call to the gateway's own `/v1/*`; `rest`: a host-routed REST call. */
 export type RequestKind = 'api' | 'rest';

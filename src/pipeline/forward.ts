@@ -11,16 +11,17 @@ import { neverReached } from '../upstreams/failure.ts';
 import { outgoingHeaders } from '../upstreams/headers.ts';
 import type { Scheduler } from '../upstreams/scheduler.ts';
 import type { Upstream } from '../upstreams/upstream.ts';
-import type { AccountDeps } from './account.ts';
-import { boundedBody } from './bounded-body.ts';
-import { endInBand, sendRefusal } from './client-answer.ts';
+import { boundedBody } from './body/bounded-body.ts';
+import { checkDeclaredLength, continueBody, readBody } from './body/read-body.ts';
 import type { RequestContext } from './context.ts';
-import { isUpstreamFailure, mayResendAfterFailure } from './failover.ts';
-import { createNextTry, newTries, type Tries } from './next-try.ts';
-import { checkDeclaredLength, continueBody, readBody } from './read-body.ts';
-import { type AttemptOutcome, UpstreamRelay } from './relay.ts';
+import type { AccountDeps } from './exchange/account.ts';
+import { endInBand, sendRefusal } from './exchange/client-answer.ts';
+import type { AttemptOutcome } from './exchange/outcome.ts';
+import { UpstreamRelay } from './exchange/relay.ts';
+import { createNextTry, newTries, type Tries } from './failover/next-try.ts';
+import { isUpstreamFailure, mayResendAfterFailure } from './failover/verdicts.ts';
+import { StreamRescue } from './rescue/stream-rescue.ts';
 import { planCost } from './schedule.ts';
-import { StreamRescue } from './stream-rescue.ts';
 
 export interface ForwardStageDeps extends AccountDeps {
   maxBody: number;

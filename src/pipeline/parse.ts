@@ -1,8 +1,8 @@
 // Stage: read an API call's JSON body for what routing and limits need: model, stream, bounds.
 import { isRecord } from '../dialects/wire/json-peek.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
+import { checkDeclaredLength, continueBody, readBody } from './body/read-body.ts';
 import type { RequestContext } from './context.ts';
-import { checkDeclaredLength, continueBody, readBody } from './read-body.ts';
 
 /** Endpoints that cannot be routed without a model. */
 const MODEL_REQUIRED = new Set([

@@ -1,9 +1,9 @@
 // What an upstream's refusal or failure means for the request, while nothing has reached the
 // client: wait and resend (429), resend on another key (failures), drop the key (401/403), go to
 // the fallback (context too long), or pass it on as it came.
-import { GatewayError } from '../errors/gateway-error.ts';
-import type { RequestContext } from './context.ts';
-import type { Refusal } from './relay.ts';
+import { GatewayError } from '../../errors/gateway-error.ts';
+import type { RequestContext } from '../context.ts';
+import type { Refusal } from '../exchange/outcome.ts';
 
 export type Verdict =
   /** 429: the key is out of room; wait for it (or another) within the queue deadline. */

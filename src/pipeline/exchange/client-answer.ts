@@ -1,12 +1,12 @@
 // What the gateway itself writes to the client around an upstream exchange: an upstream refusal
 // passed on as it came, a stream ended with an in-band error, and keep-alive only for bodies read.
-import type { HeaderBag } from '../dialects/types.ts';
-import type { GatewayError } from '../errors/gateway-error.ts';
-import { renderStreamError } from '../errors/render.ts';
-import { incomingHeaders } from '../upstreams/headers.ts';
-import type { RequestContext } from './context.ts';
+import type { HeaderBag } from '../../dialects/types.ts';
+import type { GatewayError } from '../../errors/gateway-error.ts';
+import { renderStreamError } from '../../errors/render.ts';
+import { incomingHeaders } from '../../upstreams/headers.ts';
+import type { RequestContext } from '../context.ts';
 import { limitHeaders } from './limit-headers.ts';
-import type { Refusal } from './relay.ts';
+import type { Refusal } from './outcome.ts';
 
 /** Ends a stream whose head went out with an error event in the client's format. */
 export function endInBand(ctx: RequestContext, err: GatewayError): void {

@@ -4,9 +4,9 @@
 //
 // The text is the chunk's bytes read as latin1: one char per byte, so it is cheap to make, every
 // marker the observers look for is ASCII, and kept text turns back into exactly the bytes that came.
-import type { StreamObserver } from '../dialects/types.ts';
-import { hasObjectField } from '../dialects/wire/json-peek.ts';
-import { createSseSplitter } from '../dialects/wire/sse.ts';
+import type { StreamObserver } from '../../dialects/types.ts';
+import { hasObjectField } from '../../dialects/wire/json-peek.ts';
+import { createSseSplitter } from '../../dialects/wire/sse.ts';
 
 const EMPTY_CHOICES = /"choices"\s*:\s*\[\s*\]/;
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { observeOpenaiStream } from '../dialects/wire/openai-wire.ts';
+import { observeOpenaiStream } from '../../dialects/wire/openai-wire.ts';
 import { createStreamTap, isMalformedEvent, stripUsageEvents } from './stream-tap.ts';
 
 const content = 'data: {"id":"c","choices":[{"index":0,"delta":{"content":"Hi"}}],"usage":null}\n\n';

@@ -1,17 +1,17 @@
 // What comes after an attempt that did not end the request, while nothing (or, for a stream being
 // rescued, only a part) has reached the client: which verdict, recorded where, and whether to go
 // again now, after a backoff, on the route's fallback, or not at all.
-import type { Logger } from '../log/logger.ts';
-import type { Clock } from '../time/clock.ts';
-import type { PooledKey } from '../upstreams/key-pool.ts';
-import type { Scheduler } from '../upstreams/scheduler.ts';
-import type { Upstream } from '../upstreams/upstream.ts';
-import { settleUnspent } from './account.ts';
-import type { RequestContext } from './context.ts';
-import { backoffMs, judgeRefusal, type Verdict } from './failover.ts';
-import type { Refusal } from './relay.ts';
-import { retarget } from './route.ts';
-import { planCost } from './schedule.ts';
+import type { Logger } from '../../log/logger.ts';
+import type { Clock } from '../../time/clock.ts';
+import type { PooledKey } from '../../upstreams/key-pool.ts';
+import type { Scheduler } from '../../upstreams/scheduler.ts';
+import type { Upstream } from '../../upstreams/upstream.ts';
+import type { RequestContext } from '../context.ts';
+import { settleUnspent } from '../exchange/account.ts';
+import type { Refusal } from '../exchange/outcome.ts';
+import { retarget } from '../route.ts';
+import { planCost } from '../schedule.ts';
+import { backoffMs, judgeRefusal, type Verdict } from './verdicts.ts';
 
 export interface NextTryDeps {
   clock: Clock;

@@ -2,7 +2,7 @@
 // when no Content-Length announced the size (which is checked before anything is sent).
 import type { IncomingMessage } from 'node:http';
 import { Transform, type TransformCallback } from 'node:stream';
-import { GatewayError } from '../errors/gateway-error.ts';
+import { GatewayError } from '../../errors/gateway-error.ts';
 
 export function boundedBody(req: IncomingMessage, maxBytes: number): Transform {
   let seen = 0;

@@ -4,32 +4,22 @@
 // try may cure (429, 5xx, a rejected key, a prompt too long for this model) is held back instead,
 // for the caller to judge; so is a stream that fails before its first byte.
 import type { Dispatcher } from 'undici';
-import type { HeaderBag, StreamObserver } from '../dialects/types.ts';
-import { isJsonDocument } from '../dialects/wire/content-type.ts';
-import { lastObjectFieldIn } from '../dialects/wire/json-peek.ts';
-import { usageWireOf, wireOf } from '../dialects/wire/wire-of.ts';
-import { ClientGone } from '../errors/client-gone.ts';
-import { GatewayError } from '../errors/gateway-error.ts';
-import { MALFORMED_EVENT, neverReached, upstreamFailure } from '../upstreams/failure.ts';
+import type { HeaderBag, StreamObserver } from '../../dialects/types.ts';
+import { isJsonDocument } from '../../dialects/wire/content-type.ts';
+import { lastObjectFieldIn } from '../../dialects/wire/json-peek.ts';
+import { usageWireOf, wireOf } from '../../dialects/wire/wire-of.ts';
+import { ClientGone } from '../../errors/client-gone.ts';
+import { GatewayError } from '../../errors/gateway-error.ts';
+import { MALFORMED_EVENT, neverReached, upstreamFailure } from '../../upstreams/failure.ts';
+import type { RequestContext } from '../context.ts';
+import { heldBack } from '../failover/verdicts.ts';
 import { type AccountDeps, learn, settle, settleUnspent } from './account.ts';
 import { endInBand, writeUpstreamHead } from './client-answer.ts';
-import type { RequestContext } from './context.ts';
-import { heldBack } from './failover.ts';
+import type { AttemptOutcome } from './outcome.ts';
 import { createStreamTap, type StreamTap, stripUsageEvents, wholeEvents } from './stream-tap.ts';
 
 /** JSON answers up to this size are read whole (their usage must be read anyway). */
 const WHOLE_BODY_LIMIT = 8 * 1024 * 1024;
-
-/** An upstream refusal held back from the client, for the caller to retry or pass on. */
-export interface Refusal {
-  status: number;
-  headers: HeaderBag;
-  body: Buffer;
-  retryAfterMs: number | undefined;
-}
-
-/** 'broken': a stream broke after bytes went out and can be continued (stream rescue). */
-export type AttemptOutcome = 'done' | 'broken' | Refusal;
 
 type Mode = 'whole' | 'stream' | 'refused' | 'none';
 type Controller = Dispatcher.DispatchController;

@@ -6,8 +6,8 @@
 //
 // Only a single text block can be continued; a stream that was using a tool or thinking, or that
 // had closed its block, ends with the in-band error as without rescue.
-import { isRecord, tryParseJson } from '../dialects/wire/json-peek.ts';
-import { sseFields } from '../dialects/wire/sse.ts';
+import { isRecord, tryParseJson } from '../../dialects/wire/json-peek.ts';
+import { sseFields } from '../../dialects/wire/sse.ts';
 
 /** Providers count roughly four characters to a token; the partial part's usage was never reported. */
 const CHARS_PER_TOKEN = 4;

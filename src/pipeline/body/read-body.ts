@@ -1,6 +1,6 @@
 // Reads a request body whole, refusing at once anything over the size bound.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { GatewayError } from '../errors/gateway-error.ts';
+import { GatewayError } from '../../errors/gateway-error.ts';
 
 function tooLarge(maxBytes: number): GatewayError {
   return new GatewayError(

@@ -1,6 +1,6 @@
 // The gateway's own rate-limit headers: what the limiter believes about the key that served.
 
-import type { RequestContext } from './context.ts';
+import type { RequestContext } from '../context.ts';
 
 export function limitHeaders(ctx: RequestContext): string[] {
   const lease = ctx.lease;

@@ -1,10 +1,10 @@
 // Learn from every answer and settle every reservation: what keeps the limiter's view true.
-import { readRateLimits } from '../dialects/rate-limit-headers.ts';
-import type { HeaderBag, Usage } from '../dialects/types.ts';
-import type { Cost } from '../limits/cost.ts';
-import type { Logger } from '../log/logger.ts';
-import type { Clock } from '../time/clock.ts';
-import type { RequestContext } from './context.ts';
+import { readRateLimits } from '../../dialects/rate-limit-headers.ts';
+import type { HeaderBag, Usage } from '../../dialects/types.ts';
+import type { Cost } from '../../limits/cost.ts';
+import type { Logger } from '../../log/logger.ts';
+import type { Clock } from '../../time/clock.ts';
+import type { RequestContext } from '../context.ts';
 
 export interface AccountDeps {
   clock: Clock;

@@ -1,0 +1,13 @@
+// How one upstream exchange ended, as the relay reports it to the forward stage and failover.
+import type { HeaderBag } from '../../dialects/types.ts';
+
+/** An upstream refusal held back from the client, for the caller to retry or pass on. */
+export interface Refusal {
+  status: number;
+  headers: HeaderBag;
+  body: Buffer;
+  retryAfterMs: number | undefined;
+}
+
+/** 'broken': a stream broke after bytes went out and can be continued (stream rescue). */
+export type AttemptOutcome = 'done' | 'broken' | Refusal;
