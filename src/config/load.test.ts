@@ -74,7 +74,7 @@ describe('loadConfig defaults', () => {
     const config = load();
     assert.equal(config.server.host, '127.0.0.1');
     assert.equal(config.server.port, 8787);
-    assert.equal(config.server.request_timeout, 120_000);
+    assert.equal(config.server.request_timeout, 600_000);
     assert.equal(config.server.max_body, 10 * 1024 * 1024);
     assert.equal(config.cache.enabled, true);
     assert.equal(config.cache.ttl, 300_000);

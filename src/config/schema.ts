@@ -142,7 +142,7 @@ export const configSchema = z.strictObject({
       port: numeric(z.number().int().min(0).max(65535)).prefault(8787),
       admin_token: z.string().min(1).optional(),
       max_body: size.prefault('10mb'),
-      request_timeout: duration.prefault('120s'),
+      request_timeout: duration.prefault('600s'),
       trust_proxy: z.union([z.boolean(), z.string()]).prefault(false),
       /** More names this gateway is reached by (besides loopback, IPs and single-label names). */
       hostnames: z.array(z.string().transform((v) => v.toLowerCase())).prefault([]),

@@ -70,7 +70,42 @@ describe('KeyBudget', () => {
     key.settle(r, ONE);
     assert.equal(key.waitFor({ requests: 1, inputTokens: 150, outputTokens: 0 }), 0);
     assert.equal(key.waitFor({ requests: 1, inputTokens: 150, outputTokens: 100 }), 30_100);
-    assert.equal(key.neverFits({ requests: 1, inputTokens: 900, outputTokens: 200 }), true);
+    assert.equal(key.neverFits({ requests: 1, inputTokens: 1100, outputTokens: 0 }), true);
+    assert.equal(
+      key.neverFits({ requests: 1, inputTokens: 900, outputTokens: 200 }),
+      false,
+      'an output bound over the window is only a ceiling',
+    );
+  });
+
+  test('an output bound larger than a whole window reserves the window and waits for a full one', () => {
+    const clock = createManualClock();
+    const key = new KeyBudget(settings({ limits: { otpm: 8000 }, useHeaders: false }), clock);
+    const claudeCode: Cost = { requests: 1, inputTokens: 3000, outputTokens: 64_000 };
+    assert.equal(key.waitFor(claudeCode), 0, 'an empty window takes it');
+    const r = key.reserve(claudeCode);
+    assert.equal(key.remainingOf('output_tokens', 'minute'), 0, 'the whole window is reserved');
+    assert.ok(key.waitFor(claudeCode) > 0, 'the next one waits for the window to empty');
+    key.settle(r, { requests: 1, inputTokens: 3000, outputTokens: 500 });
+    assert.equal(key.remainingOf('output_tokens', 'minute'), 7500, 'settled to what it used');
+    assert.ok(key.waitFor(claudeCode) > 0, 'the next one still waits for a full window');
+    clock.advance(61_000);
+    assert.equal(key.waitFor(claudeCode), 0);
+    const r2 = key.reserve(claudeCode);
+    key.settle(r2, { requests: 1, inputTokens: 3000, outputTokens: 20_000 });
+    assert.equal(key.remainingOf('output_tokens', 'minute'), 8000 - 20_000, 'a real overrun counts whole');
+  });
+
+  test('a prompt larger than a whole window never fits, and the reason names the limit', () => {
+    const clock = createManualClock();
+    const key = new KeyBudget(settings({ limits: { tpm: 10_000 }, useHeaders: false }), clock);
+    const huge: Cost = { requests: 1, inputTokens: 12_000, outputTokens: 100 };
+    assert.equal(key.waitFor(huge), Number.POSITIVE_INFINITY);
+    assert.match(
+      key.tooLarge(huge) ?? '',
+      /12000 tokens.*tokens per minute limit of 10000 \(configured as `tpm`\)/,
+    );
+    assert.equal(key.tooLarge({ requests: 1, inputTokens: 9000, outputTokens: 50_000 }), undefined);
   });
 
   test('reserve, then settle to the real usage', () => {

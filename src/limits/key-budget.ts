@@ -5,6 +5,10 @@
 //
 // A request is admitted only when every window it touches has room for it. A cold key (never
 // answered yet) sends one request and waits for its headers before sending more.
+//
+// An output bound is the client's ceiling, not a forecast: one larger than a whole window (Claude
+// Code asks for 64000 tokens against an `otpm` of 8000) reserves that window whole, so the request
+// waits for a full window and the upstream decides. Only the prompt itself can be too large.
 import type { LimitDimension, LimitWindow, RateLimitReading } from '../dialects/types.ts';
 import type { Clock } from '../time/clock.ts';
 import { amountFor, type Cost } from './cost.ts';
@@ -102,9 +106,7 @@ export class KeyBudget {
     if (this.#probing(now))
       wait = Math.max(wait, this.#firstSentAt! + this.#settings.headerTimeoutMs - now, 1);
     for (const key of this.#windowKeys()) {
-      const amount = amountFor(cost, key.slice(0, key.indexOf('/')) as LimitDimension);
-      if (amount === 0) continue;
-      const w = this.#windowWait(key, amount, now);
+      const w = this.#windowWait(key, cost, now);
       if (w === Number.POSITIVE_INFINITY) return w;
       if (w > wait) wait = w;
     }
@@ -113,12 +115,23 @@ export class KeyBudget {
 
   /** Whether `cost` is larger than what this key may ever send in one window. */
   neverFits(cost: Cost): boolean {
+    return this.tooLarge(cost) !== undefined;
+  }
+
+  /** Why `cost` can never be sent on this key (its prompt is over a whole window), for the refusal. */
+  tooLarge(cost: Cost): string | undefined {
     const now = this.#clock.monotonic();
     for (const key of this.#windowKeys()) {
-      const amount = amountFor(cost, key.slice(0, key.indexOf('/')) as LimitDimension);
-      if (amount > 0 && this.#windowWait(key, amount, now) === Number.POSITIVE_INFINITY) return true;
+      if (this.#windowWait(key, cost, now) !== Number.POSITIVE_INFINITY) continue;
+      const [dimension, window] = key.split('/') as [LimitDimension, LimitWindow];
+      const live = this.#live.get(key);
+      const limit = this.#useLive(live, now) ? live!.limit : this.#static.get(key)?.limit;
+      const source = this.#useLive(live, now)
+        ? 'reported by the upstream'
+        : `configured as ${configName(key)}`;
+      return `its prompt (about ${cost.inputTokens} tokens, estimated from its text) is more than the key's ${dimension.replace('_', ' ')} per ${window} limit of ${limit} (${source})`;
     }
-    return false;
+    return undefined;
   }
 
   reserve(cost: Cost): Reservation {
@@ -126,8 +139,10 @@ export class KeyBudget {
     const seq = ++this.#seq;
     this.#inFlight++;
     this.#firstSentAt ??= at;
-    for (const [key, window] of this.#static) window.add(amountFor(cost, dimensionOf(key)), at);
-    for (const [key, window] of this.#live) window.record(seq, amountFor(cost, dimensionOf(key)), at);
+    for (const [key, window] of this.#static)
+      window.add(reservedIn(cost, dimensionOf(key), window.limit), at);
+    for (const [key, window] of this.#live)
+      window.record(seq, reservedIn(cost, dimensionOf(key), window.limit), at);
     return { seq, cost, at };
   }
 
@@ -137,12 +152,10 @@ export class KeyBudget {
     if (!actual) return;
     for (const [key, window] of this.#static) {
       const d = dimensionOf(key);
-      window.add(amountFor(actual, d) - amountFor(reservation.cost, d), reservation.at);
+      window.add(amountFor(actual, d) - reservedIn(reservation.cost, d, window.limit), reservation.at);
     }
-    for (const [key, window] of this.#live) {
-      const d = dimensionOf(key);
-      window.correct(reservation.seq, amountFor(actual, d) - amountFor(reservation.cost, d));
-    }
+    for (const [key, window] of this.#live)
+      window.correct(reservation.seq, amountFor(actual, dimensionOf(key)));
   }
 
   /** What the answer to `reservation` said about this key's limits (an answer with none counts too). */
@@ -236,10 +249,16 @@ export class KeyBudget {
     return this.#static.has(key) && (!this.#settings.useHeaders || this.#settings.headerFallback);
   }
 
-  #windowWait(key: WindowKey, amount: number, now: number): number {
+  #windowWait(key: WindowKey, cost: Cost, now: number): number {
+    const d = dimensionOf(key);
+    if (amountFor(cost, d) === 0) return 0;
     const live = this.#live.get(key);
-    if (this.#useLive(live, now)) return live!.waitFor(amount, now, this.#settings.resetBufferMs);
-    if (this.#useStatic(key)) return this.#static.get(key)!.waitFor(amount, now);
+    if (this.#useLive(live, now))
+      return live!.waitFor(reservedIn(cost, d, live!.limit), now, this.#settings.resetBufferMs);
+    if (this.#useStatic(key)) {
+      const fixed = this.#static.get(key)!;
+      return fixed.waitFor(reservedIn(cost, d, fixed.limit), now);
+    }
     return 0;
   }
 
@@ -258,4 +277,21 @@ export class KeyBudget {
 
 function dimensionOf(key: WindowKey): LimitDimension {
   return key.slice(0, key.indexOf('/')) as LimitDimension;
+}
+
+/**
+ * What `cost` reserves in a window of `limit`: a token amount over the whole window is clamped to
+ * it, as long as the prompt alone fits (the output bound is only a ceiling; the upstream decides).
+ */
+export function reservedIn(cost: Cost, dimension: LimitDimension, limit: number | undefined): number {
+  const amount = amountFor(cost, dimension);
+  if (limit === undefined || amount <= limit || dimension === 'requests') return amount;
+  if (dimension === 'input_tokens' || cost.inputTokens > limit) return amount;
+  return limit;
+}
+
+function configName(key: WindowKey): string {
+  for (const [name, dimension, window] of STATIC_WINDOWS)
+    if (key === `${dimension}/${window}`) return `\`${name}\``;
+  return key;
 }

@@ -56,7 +56,7 @@ describe('LiveWindow', () => {
     w.observe(0, { limit: 10_000, remaining: 10_000, resetAt: 60_000 }, 0, BUF);
     w.record(1, 5000, 0); // reserved: prompt + max_tokens
     assert.equal(w.available(1, BUF), 5000);
-    w.correct(1, -4000); // it really used 1000
+    w.correct(1, 1000); // it really used 1000
     assert.equal(w.available(2, BUF), 9000);
   });
 

@@ -53,10 +53,10 @@ export class LiveWindow {
   }
 
   /** A settled request's real amount replaces its reservation while the upstream has not reported it. */
-  correct(seq: number, delta: number): void {
+  correct(seq: number, actual: number): void {
     const entry = this.#unanswered.get(seq);
     if (!entry) return;
-    const amount = Math.max(0, entry.amount + delta);
+    const amount = Math.max(0, actual);
     this.#pending += amount - entry.amount;
     entry.amount = amount;
   }

@@ -12,7 +12,12 @@ export function createRequestLog(writeLine: (line: string) => void): RequestLog 
     if (ctx.kind === 'rest') line += `,"host":${str(ctx.host)}`;
     line += `,"status":${ctx.status}`;
     if (ctx.target) line += `,"upstream":${str(ctx.target.upstream.name)}`;
-    if (ctx.model !== undefined) line += `,"model":${str(ctx.model)}`;
+    if (ctx.model !== undefined) {
+      line += `,"model":${str(ctx.model)}`;
+      // After a rename or a fallback the upstream was asked for another model.
+      const sent = ctx.json?.model;
+      if (typeof sent === 'string') line += `,"model_sent":${str(sent)}`;
+    }
     line += `,"ms":${Math.round(elapsedMs * 10) / 10}`;
     if (ctx.usage) line += `,"in":${ctx.usage.inputTokens},"out":${ctx.usage.outputTokens}`;
     if (ctx.errorCode) line += `,"code":"${ctx.errorCode}"`;

@@ -1,4 +1,4 @@
-// The gateway's own endpoints: /health (open), the rest behind the admin token when one is set.
+// The gateway's own endpoints: / and /health (open), the rest behind the admin token when one is set.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import pkg from '../../package.json' with { type: 'json' };
 import { GatewayError } from '../errors/gateway-error.ts';
@@ -20,6 +20,7 @@ export const version: string = pkg.version;
 
 /** Paths the gateway answers itself (on its own host names); everything else is proxied. */
 export const ADMIN_PATHS: ReadonlySet<string> = new Set([
+  '/',
   '/health',
   '/stats',
   '/metrics',
@@ -30,7 +31,10 @@ export const ADMIN_PATHS: ReadonlySet<string> = new Set([
 export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps): void {
   // Every admin answer says who made it, like proxied ones; a web page from elsewhere gets nothing.
   app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id).header('x-proxy', 'cooldown');
+    reply
+      .header('x-request-id', request.id)
+      .header('x-cooldown-request-id', request.id)
+      .header('x-proxy', 'cooldown');
     const cors = deps.origins.check(request.raw);
     for (let i = 0; cors && i < cors.length; i += 2) reply.header(cors[i]!, cors[i + 1]!);
   });
@@ -51,6 +55,8 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
     const { status, headers, body } = renderError(err, 'openai');
     reply.code(status).headers(headers).send(body);
   });
+  // Clients probe the base URL before they start (Claude Code sends `HEAD /`): say it is up.
+  app.get('/', async () => ({ name: 'cooldown', version, status: 'ok' }));
   app.get('/health', async () => ({
     status: 'ok',
     version,

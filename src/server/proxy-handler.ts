@@ -59,6 +59,8 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
       String(Buffer.byteLength(body)),
       'x-request-id',
       ctx.id,
+      'x-cooldown-request-id',
+      ctx.id,
       'x-proxy',
       'cooldown',
     ];

@@ -65,13 +65,13 @@ export function incomingHeaders(
     const value = headers[name];
     if (value === undefined || RESPONSE_DROP.has(name)) continue;
     if (options.dropLength && name === 'content-length') continue;
-    // The upstream's id stays available for support tickets; ours is the one clients correlate with.
-    const outName = name === 'x-request-id' ? 'x-upstream-request-id' : name;
-    if (typeof value === 'string') out.push(outName, value);
-    else for (const v of value) out.push(outName, v);
+    // The upstream's own ids (`x-request-id`, `request-id`) pass unchanged: users quote them to
+    // their provider. The gateway's id has a header of its own.
+    if (typeof value === 'string') out.push(name, value);
+    else for (const v of value) out.push(name, v);
   }
   out.push(
-    'x-request-id',
+    'x-cooldown-request-id',
     options.requestId,
     'x-proxy',
     'cooldown',

@@ -105,6 +105,8 @@ export class KeyPool implements Capacity<KeyGrant, TriedKeys> {
         `Every key of upstream "${name}" was refused by the upstream (401/403); fix the keys and reload the config.`,
       );
     }
+    const tooLarge = this.#tooLarge(cost);
+    if (tooLarge) return tooLarge;
     if (this.#inFlight >= this.#maxConcurrent) return undefined;
     const upstreamWait = this.#o.upstreamBreaker.openFor();
     const whose = upstreamWait > 0 ? 'its circuit breaker is' : "its keys' circuit breakers are";
@@ -122,6 +124,22 @@ export class KeyPool implements Capacity<KeyGrant, TriedKeys> {
       'upstream_unavailable',
       `Upstream "${name}" is failing: ${whose} open (next try in ${Math.ceil(wait / 1000)} s).`,
       { retryAfterSeconds: Math.max(1, Math.ceil(wait / 1000)) },
+    );
+  }
+
+  /** The request is larger than a whole window of every usable key: waiting can never help. */
+  #tooLarge(cost: Cost): GatewayError | undefined {
+    let reason: string | undefined;
+    for (const key of this.keys) {
+      if (key.health.removed !== undefined) continue;
+      const why = key.budget.tooLarge(cost);
+      if (why === undefined) return undefined;
+      reason ??= why;
+    }
+    if (reason === undefined) return undefined;
+    return new GatewayError(
+      'request_too_large',
+      `This request can never be sent to upstream "${this.#o.name}": ${reason}. Shorten the prompt or raise the limit.`,
     );
   }
 

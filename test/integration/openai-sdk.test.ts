@@ -45,7 +45,9 @@ describe('OpenAI SDK through the gateway', () => {
     assert.ok((data.usage?.prompt_tokens ?? 0) > 0);
     assert.equal(response.headers.get('x-proxy'), 'cooldown');
     assert.equal(response.headers.get('x-cooldown-upstream'), 'openai');
-    assert.match(response.headers.get('x-request-id') ?? '', /^req_/);
+    assert.match(response.headers.get('x-request-id') ?? '', /^req_/, "the upstream's own id");
+    assert.match(response.headers.get('x-cooldown-request-id') ?? '', /^req_/);
+    assert.notEqual(response.headers.get('x-request-id'), response.headers.get('x-cooldown-request-id'));
     assert.ok(
       response.headers.get('x-ratelimit-limit-requests'),
       "the upstream's rate-limit headers pass through",

@@ -151,15 +151,27 @@ describe('upstream refusals and the queue', () => {
     }
   });
 
-  test('a request that can never fit is refused at once with request_too_large', async () => {
-    const { mock, gw, anthropic } = await setup('openai', { tokens: 1000, windowMs: 60_000 });
+  test("an output bound over a whole window is the upstream's to judge; a prompt over it is refused at once", async () => {
+    const { mock, gw, anthropic } = await setup('openai', { tokens: 1000, windowMs: 1000 });
     try {
       assert.equal((await call(gw, anthropic, 0)).status, 200); // learns the 1000-token limit
       const before = mock.received.length;
-      const res = await call(gw, anthropic, 1, { max_tokens: 5000 });
+      // The bound is only a ceiling: it waits for a whole window (a second here), is sent once, and
+      // the upstream's answer is the client's.
+      const bounded = await call(gw, anthropic, 1, { max_tokens: 5000 });
+      assert.equal(bounded.status, 429);
+      assert.match(((await bounded.json()) as { error: { message: string } }).error.message, /too large/);
+      assert.equal(mock.received.length, before + 1, 'forwarded once');
+      const prompt = 'word '.repeat(1000); // about 1250 tokens by the providers' rule
+      const res = await call(gw, anthropic, 2, { messages: [{ role: 'user', content: prompt }] });
       assert.equal(res.status, 400);
-      assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'request_too_large');
-      assert.equal(mock.received.length, before, 'not forwarded');
+      const { error } = (await res.json()) as { error: { code: string; message: string } };
+      assert.equal(error.code, 'request_too_large');
+      assert.match(
+        error.message,
+        /about 1250 tokens.*tokens per minute limit of 1000 \(reported by the upstream\)/,
+      );
+      assert.equal(mock.received.length, before + 1, 'not forwarded');
     } finally {
       await gw.close();
       await mock.close();

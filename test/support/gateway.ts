@@ -1,9 +1,10 @@
 // Starts a real gateway on 127.0.0.1:0 from a config tree, for integration tests.
 
+import pino from 'pino';
 import type { Env } from '../../src/config/expand.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { createGateway, type Gateway, type GatewayDeps } from '../../src/gateway.ts';
-import { silentLogOutput } from '../../src/log/logger.ts';
+import { type LogOutput, silentLogOutput } from '../../src/log/logger.ts';
 
 export interface TestGateway {
   readonly url: string;
@@ -32,5 +33,19 @@ export function mockConfig(mockUrl: string, extra: Record<string, unknown> = {})
       anthropic: { url: mockUrl, dialect: 'anthropic', keys: ['sk-ant-upstream-key-0001'] },
     },
     ...extra,
+  };
+}
+
+/** A log output that keeps every line (events and the request log), parsed, for assertions. */
+export function captureLog(): LogOutput & { lines(): Record<string, unknown>[] } {
+  const raw: string[] = [];
+  const write = (text: string) => {
+    for (const line of text.split('\n')) if (line !== '') raw.push(line);
+  };
+  return {
+    logger: pino({ level: 'info', base: undefined }, { write }),
+    writeLine: write,
+    flush() {},
+    lines: () => raw.map((l) => JSON.parse(l) as Record<string, unknown>),
   };
 }
