@@ -607,6 +607,35 @@ describe('faults', () => {
     });
   });
 
+  it('truncated-event sends half of an event, then ends the body cleanly', async () => {
+    await withMock({}, async (mock) => {
+      const res = await send(mock, '/v1/chat/completions', chatStreamBody(), {
+        'x-mock-fault': 'truncated-event=2',
+      });
+      assert.equal(res.status, 200);
+      const blocks = res.text.split('\n\n');
+      assert.equal(blocks.length, 3, 'two whole events and a partial one');
+      assert.ok(blocks[2]!.startsWith('data: {') && !blocks[2]!.endsWith('}'));
+    });
+  });
+
+  it('slow-first-token sends the head at once and the first chunk after the delay', async () => {
+    await withMock({}, async (mock) => {
+      const stream = openStream(mock, '/v1/chat/completions', chatStreamBody(), {
+        'x-mock-fault': 'slow-first-token=300',
+      });
+      const res = await stream.response;
+      assert.equal(res.statusCode, 200);
+      assert.equal(mock.chunksSent(mock.received.at(-1)!.id), 0, 'the head came before any chunk');
+      assert.equal(await stream.ended, 'end');
+      assert.ok(stream.text().endsWith('data: [DONE]\n\n'));
+      const json = await send(mock, '/v1/chat/completions', chatBody(), {
+        'x-mock-fault': 'slow-first-token=50',
+      });
+      assert.equal(JSON.parse(json.text).object, 'chat.completion');
+    });
+  });
+
   it('no-terminator ends the body cleanly without [DONE] or message_stop', async () => {
     await withMock({}, async (mock) => {
       mock.addFault({ fault: { kind: 'no-terminator' } });

@@ -55,16 +55,32 @@ export interface Usage {
   cachedInputTokens?: number;
 }
 
+/** What the request asked of its stream, for telling a whole answer from a cut one. */
+export interface StreamExpectation {
+  /** Choices the answer has (`n`). */
+  choices: number;
+  /** The client asked for the usage chunk (`stream_options.include_usage`). */
+  usage: boolean;
+}
+
 /** Reads an SSE stream's text as it passes, for usage and for how the stream ended. */
 export interface StreamObserver {
   /** Text of the next chunk, exactly as it went to the client (split into events here). */
   push(text: string): void;
-  /** One whole raw event, for a caller that splits the stream itself. */
-  event(raw: string): void;
+  /**
+   * One whole raw event, for a caller that splits the stream itself. False: the event is malformed
+   * (its data is not the JSON the format carries) and must not be passed on.
+   */
+  event(raw: string): boolean;
   /** The usage seen so far (cumulative where the dialect reports it cumulatively). */
   usage(): Usage | undefined;
   /** True once the dialect's end-of-stream marker passed (`[DONE]`, `message_stop`). */
   finished(): boolean;
+  /**
+   * The answer is whole even if the marker never came: every choice has its finish_reason (and the
+   * usage chunk asked for came), or Anthropic's message_delta carried its stop_reason.
+   */
+  complete(): boolean;
   /** An error event the upstream sent in-band, if any. */
   upstreamError(): string | undefined;
 }

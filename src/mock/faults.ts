@@ -4,7 +4,16 @@ import type { Fault, FaultRule } from './types.ts';
 /** Faults that only change how a body is written, after a normal answer was chosen. */
 export type WriteFault = Extract<
   Fault,
-  { kind: 'drop-mid-stream' | 'stall-mid-stream' | 'malformed-chunk' | 'no-terminator' | 'error-event' }
+  {
+    kind:
+      | 'drop-mid-stream'
+      | 'stall-mid-stream'
+      | 'malformed-chunk'
+      | 'no-terminator'
+      | 'error-event'
+      | 'truncated-event'
+      | 'slow-first-token';
+  }
 >;
 
 export function isWriteFault(fault: Fault): fault is WriteFault {
@@ -13,13 +22,16 @@ export function isWriteFault(fault: Fault): fault is WriteFault {
     fault.kind === 'stall-mid-stream' ||
     fault.kind === 'malformed-chunk' ||
     fault.kind === 'no-terminator' ||
-    fault.kind === 'error-event'
+    fault.kind === 'error-event' ||
+    fault.kind === 'truncated-event' ||
+    fault.kind === 'slow-first-token'
   );
 }
 
 /**
- * Parses `x-mock-fault`: `status=500`, `reset`, `hang`, `no-terminator`, or a stream fault with an optional
- * chunk count (`drop-mid-stream`, `drop-mid-stream=3`, `error-event=1`). Unknown values are ignored.
+ * Parses `x-mock-fault`: `status=500`, `reset`, `hang`, `no-terminator`, `slow-first-token=MS`, or a
+ * stream fault with an optional chunk count (`drop-mid-stream`, `drop-mid-stream=3`, `error-event=1`,
+ * `truncated-event=2`). Unknown values are ignored.
  */
 export function parseFaultHeader(value: string): Fault | undefined {
   const eq = value.indexOf('=');
@@ -35,10 +47,13 @@ export function parseFaultHeader(value: string): Fault | undefined {
     case 'hang':
     case 'no-terminator':
       return { kind };
+    case 'slow-first-token':
+      return count === undefined ? undefined : { kind, delayMs: count };
     case 'drop-mid-stream':
     case 'stall-mid-stream':
     case 'malformed-chunk':
     case 'error-event':
+    case 'truncated-event':
       return count === undefined ? { kind } : { kind, afterChunks: count };
     default:
       return undefined;

@@ -24,8 +24,22 @@ export function writeJson(
   if (ex.closed) return;
   ex.record.status = status;
   headers['content-type'] = 'application/json';
+  if (fault?.kind === 'slow-first-token') {
+    headers['content-length'] = String(Buffer.byteLength(body));
+    res.writeHead(status, headers);
+    res.flushHeaders();
+    void ex.sleep(fault.delayMs).then(() => {
+      if (!ex.closed) res.end(body);
+    });
+    return;
+  }
   // A JSON body has no terminator to drop and no room for an in-band error event.
-  if (fault === undefined || fault.kind === 'no-terminator' || fault.kind === 'error-event') {
+  if (
+    fault === undefined ||
+    fault.kind === 'no-terminator' ||
+    fault.kind === 'error-event' ||
+    fault.kind === 'truncated-event'
+  ) {
     headers['content-length'] = String(Buffer.byteLength(body));
     res.writeHead(status, headers);
     res.end(body);
@@ -74,9 +88,16 @@ export async function writeSse(
   headers['cache-control'] = 'no-cache';
   res.writeHead(status, headers);
   const count = fault?.kind === 'no-terminator' ? frames.length - 1 : frames.length;
-  const faultAt = fault === undefined || fault.kind === 'no-terminator' ? -1 : (fault.afterChunks ?? 2);
+  const faultAt =
+    fault === undefined || fault.kind === 'no-terminator' || fault.kind === 'slow-first-token'
+      ? -1
+      : (fault.afterChunks ?? 2);
   // The first chunk follows the head at once (one packet); only a fault before it must push the head alone.
   if (faultAt === 0) res.flushHeaders();
+  if (fault?.kind === 'slow-first-token') {
+    res.flushHeaders();
+    await ex.sleep(fault.delayMs);
+  }
 
   const send = async (frame: string): Promise<boolean> => {
     if (ex.chunks > 0) await pace(ex, pacing);
@@ -99,6 +120,11 @@ export async function writeSse(
       }
       if (fault.kind === 'error-event') {
         if (await send(pacing.errorFrame)) res.end();
+        return;
+      }
+      if (fault.kind === 'truncated-event') {
+        const frame = frames[i] ?? frames.at(-1)!;
+        if (await send(frame.slice(0, frame.length >> 1))) res.end();
         return;
       }
       if (!(await send(MALFORMED_FRAME))) return;

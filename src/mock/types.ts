@@ -71,6 +71,10 @@ export type Fault =
   | { kind: 'stall-mid-stream'; afterChunks?: number }
   | { kind: 'malformed-chunk'; afterChunks?: number }
   | { kind: 'no-terminator' }
+  /** stream: N chunks, then half of the next event, then a clean end: an event cut by the transport. */
+  | { kind: 'truncated-event'; afterChunks?: number }
+  /** The head at once, then nothing for `delayMs` before the first chunk (or the JSON body). */
+  | { kind: 'slow-first-token'; delayMs: number }
   /** stream: send N chunks, then the provider's in-band error event, then end without a terminator. */
   | { kind: 'error-event'; afterChunks?: number };
 

@@ -12,9 +12,6 @@ export function neverReached(err: unknown): boolean {
   return NEVER_REACHED.has(e.code ?? '') || NEVER_REACHED.has(e.cause?.code ?? '');
 }
 
-/** The code of the error a stream is aborted with when the upstream sent a garbled event. */
-export const MALFORMED_EVENT = 'COOLDOWN_MALFORMED_EVENT';
-
 /** `afterHead`: the upstream had started answering when it failed. */
 export function upstreamFailure(err: unknown, upstream: Timeouts, afterHead = false): GatewayError {
   const code = (err as { code?: string }).code ?? '';
@@ -30,12 +27,6 @@ export function upstreamFailure(err: unknown, upstream: Timeouts, afterHead = fa
   }
   if (code === 'UND_ERR_BODY_TIMEOUT') {
     return timeout(err, `Upstream "${name}" went silent mid-answer for ${upstream.idle_timeout} ms.`);
-  }
-  if (code === MALFORMED_EVENT) {
-    return new GatewayError('upstream_unavailable', `Upstream "${name}" sent a malformed stream event.`, {
-      cause: err,
-      retryAfterSeconds: 1,
-    });
   }
   const what = afterHead ? 'broke off its answer' : 'could not be reached';
   return new GatewayError(

@@ -7,6 +7,8 @@ export interface KeyHealthStats {
   requests: number;
   errors: number;
   rate_limited: number;
+  /** Stream events it sent that were not well-formed (dropped on the way). */
+  malformed_events: number;
   breaker: BreakerStats;
   /** Why the key is out of the pool (the upstream refused it). */
   removed?: string;
@@ -17,6 +19,7 @@ export class KeyHealth {
   requests = 0;
   errors = 0;
   rateLimited = 0;
+  malformedEvents = 0;
   /** Set when the upstream refused the key itself; the key gets nothing more until a reload. */
   removed: string | undefined;
 
@@ -34,6 +37,7 @@ export class KeyHealth {
       requests: this.requests,
       errors: this.errors,
       rate_limited: this.rateLimited,
+      malformed_events: this.malformedEvents,
       breaker: this.breaker.stats(),
     };
     if (this.removed !== undefined) out.removed = this.removed;

@@ -218,6 +218,15 @@ describe('observeAnthropicStream', () => {
     });
   });
 
+  test('is complete, though not finished, once message_delta carries a stop_reason', () => {
+    const observer = observeAnthropicStream();
+    observer.push([messageStart({ input_tokens: 1, output_tokens: 1 }), textBlock].join(''));
+    assert.equal(observer.complete(), false);
+    observer.push(messageDelta({ output_tokens: 5 }));
+    assert.equal(observer.complete(), true);
+    assert.equal(observer.finished(), false);
+  });
+
   test('ignores events with broken JSON', () => {
     const stream = `event: message_start\ndata: {"type":"message_start","message":{\n\n${messageStop}`;
     assert.deepEqual(observe([stream]), { usage: undefined, finished: true, error: undefined });

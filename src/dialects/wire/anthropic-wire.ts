@@ -1,7 +1,8 @@
 // Anthropic Messages wire format: usage from bodies and from message_start / message_delta events.
 import type { StreamObserver, Usage } from '../types.ts';
+import { isJson } from './json-check.ts';
 import { isRecord, numberField, tryParseJson } from './json-peek.ts';
-import { createSseSplitter, sseFields } from './sse.ts';
+import { createSseSplitter, eventName, findData, newDataSpan } from './sse.ts';
 
 interface AnthropicUsageFields {
   input?: number;
@@ -37,11 +38,15 @@ export function anthropicUsage(body: unknown): Usage | undefined {
   return toUsage(readFields(body.usage));
 }
 
-/** message_start carries the input side; each message_delta carries cumulative counts. */
+/**
+ * message_start carries the input side; each message_delta carries cumulative counts, and its
+ * stop_reason says the answer is whole. Every event's data is checked to be JSON.
+ */
 export function observeAnthropicStream(): StreamObserver {
   const fields: AnthropicUsageFields = {};
   let seen = false;
   let finished = false;
+  let stopped = false;
   let error: string | undefined;
   const merge = (usage: unknown) => {
     if (!isRecord(usage)) return;
@@ -51,28 +56,35 @@ export function observeAnthropicStream(): StreamObserver {
     }
     seen = true;
   };
-  // Content deltas are most events and carry nothing to count: only these names are parsed.
-  const event = (raw: string) => {
-    if (!raw.includes('message_') && !raw.includes('error')) return;
-    const { event: name, data } = sseFields(raw);
-    switch (name) {
+  const span = newDataSpan();
+  const event = (raw: string): boolean => {
+    if (!findData(raw, span)) return true; // a comment or keep-alive
+    const { text, start, end } = span;
+    if (!isJson(text, start, end)) return false;
+    // Content deltas are most events and carry nothing to count: only these names are parsed.
+    if (!raw.includes('message_') && !raw.includes('error')) return true;
+    switch (eventName(raw)) {
       case 'message_start': {
-        const body = tryParseJson(data);
+        const body = tryParseJson(text.slice(start, end));
         if (isRecord(body) && isRecord(body.message)) merge(body.message.usage);
         break;
       }
       case 'message_delta': {
-        const body = tryParseJson(data);
-        if (isRecord(body)) merge(body.usage);
+        const body = tryParseJson(text.slice(start, end));
+        if (isRecord(body)) {
+          merge(body.usage);
+          if (isRecord(body.delta) && typeof body.delta.stop_reason === 'string') stopped = true;
+        }
         break;
       }
       case 'message_stop':
         finished = true;
         break;
       case 'error':
-        error = data;
+        error = text.slice(start, end);
         break;
     }
+    return true;
   };
   const splitter = createSseSplitter(event);
   return {
@@ -80,6 +92,7 @@ export function observeAnthropicStream(): StreamObserver {
     event,
     usage: () => (seen ? toUsage(fields) : undefined),
     finished: () => finished,
+    complete: () => finished || stopped,
     upstreamError: () => error,
   };
 }

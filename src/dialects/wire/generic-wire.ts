@@ -3,9 +3,10 @@ import type { StreamObserver } from '../types.ts';
 
 const done: StreamObserver = {
   push() {},
-  event() {},
+  event: () => true,
   usage: () => undefined,
   finished: () => true,
+  complete: () => true,
   upstreamError: () => undefined,
 };
 

@@ -248,6 +248,43 @@ describe('observeOpenaiStream: Chat Completions', () => {
   });
 });
 
+describe('observeOpenaiStream: a whole answer without [DONE]', () => {
+  const finish = (index: number) => chunk([{ index, delta: {}, finish_reason: 'stop' }]);
+  const usageChunk = chunk([], { usage: { prompt_tokens: 4, completion_tokens: 2 } });
+  const seen = (stream: string, expect?: { choices: number; usage: boolean }) => {
+    const observer = observeOpenaiStream(expect);
+    observer.push(stream);
+    return { finished: observer.finished(), complete: observer.complete() };
+  };
+
+  test('is complete once every choice has its finish_reason', () => {
+    assert.deepEqual(seen(sse(chunk([delta('Hi')]), finish(0))), { finished: false, complete: true });
+    assert.deepEqual(seen(sse(chunk([delta('Hi')]))), { finished: false, complete: false });
+  });
+
+  test('with n choices, only when all of them finished', () => {
+    const two = { choices: 2, usage: false };
+    assert.equal(seen(sse(finish(0)), two).complete, false);
+    assert.equal(seen(sse(finish(0), finish(1)), two).complete, true);
+    assert.equal(seen(sse(finish(1), finish(1)), two).complete, false, 'the same choice twice is one');
+  });
+
+  test('when the client asked for usage, only once the usage chunk came', () => {
+    const asked = { choices: 1, usage: true };
+    assert.equal(seen(sse(finish(0)), asked).complete, false);
+    assert.equal(seen(sse(finish(0), usageChunk), asked).complete, true);
+  });
+
+  test('a finish_reason of null, or one in the text, is not a finish', () => {
+    assert.equal(seen(sse(chunk([delta('"finish_reason":"stop"')]))).complete, false);
+  });
+
+  test('a Responses API stream is whole only with its terminal event', () => {
+    const typed = sse({ event: 'response.output_text.done', data: { type: 'x', finish_reason: 'stop' } });
+    assert.equal(seen(typed).complete, false);
+  });
+});
+
 describe('observeOpenaiStream: errors', () => {
   const errorData = JSON.stringify({
     error: {

@@ -4,11 +4,13 @@ import type {
   DialectName,
   HeaderBag,
   RateLimitHeaderSpec,
+  StreamExpectation,
   StreamObserver,
   Usage,
 } from '../types.ts';
-import { hasObjectField, isRecord, numberField, tryParseJson } from './json-peek.ts';
-import { createSseSplitter, sseFields } from './sse.ts';
+import { NOT_JSON, OBJECT_VALUE, STRING_VALUE, scanJson, type WatchedKey } from './json-check.ts';
+import { isRecord, numberField, tryParseJson } from './json-peek.ts';
+import { createSseSplitter, eventName, findData, newDataSpan } from './sse.ts';
 
 /** Usage from a Chat Completions, Completions, Embeddings or Responses body (or a stream chunk). */
 export function openaiUsage(body: unknown): Usage | undefined {
@@ -37,34 +39,59 @@ export function openaiUsage(body: unknown): Usage | undefined {
 
 const TERMINAL_RESPONSE_EVENTS = new Set(['response.completed', 'response.failed', 'response.incomplete']);
 
-/** Watches an OpenAI-style SSE stream: `data: {chunk}` ... `data: [DONE]` (Responses API: typed events). */
-export function observeOpenaiStream(): StreamObserver {
+/** Keys the one pass over each event reports, so only the few events that carry them are parsed. */
+const WATCH: readonly WatchedKey[] = [
+  { name: 'usage', opens: OBJECT_VALUE }, // also Groq's `x_groq.usage` and Responses' `response.usage`
+  { name: 'error', opens: OBJECT_VALUE },
+  { name: 'finish_reason', opens: STRING_VALUE },
+];
+const USAGE = 1;
+const ERROR = 2;
+const FINISH = 4;
+
+const ONE_CHOICE: StreamExpectation = { choices: 1, usage: false };
+
+/**
+ * Watches an OpenAI-style SSE stream: `data: {chunk}` ... `data: [DONE]` (Responses API: typed
+ * events). Each event's data is checked to be JSON in the same pass that finds what is worth parsing.
+ */
+export function observeOpenaiStream(expect: StreamExpectation = ONE_CHOICE): StreamObserver {
   let usage: Usage | undefined;
   let finished = false;
+  let typed = false;
   let error: string | undefined;
-  // Most events are content deltas: cheap substring checks decide which ones are worth parsing.
-  const event = (raw: string) => {
-    // With include_usage every chunk carries `"usage":null`: only an object is worth parsing.
-    const done = raw.includes('[DONE]');
-    const typed = raw.includes('event:');
-    const failed = raw.includes('"error"') && hasObjectField(raw, 'error');
-    const counted = raw.includes('"usage"') && (hasObjectField(raw, 'usage') || raw.includes('"x_groq"'));
-    if (!done && !typed && !failed && !counted) return;
-    const { event: name, data } = sseFields(raw);
-    if (data === '[DONE]') {
+  /** Indexes of the choices that have their finish_reason (usually just 0). */
+  const done = new Set<number>();
+  const span = newDataSpan();
+  const event = (raw: string): boolean => {
+    if (!findData(raw, span)) return true; // a comment or keep-alive
+    const { text, start, end } = span;
+    if (end - start === 6 && text.startsWith('[DONE]', start)) {
       finished = true;
-      return;
+      return true;
     }
-    if (name !== undefined && TERMINAL_RESPONSE_EVENTS.has(name)) finished = true;
-    if (name === 'error' || failed) {
-      error = data;
-      return;
+    const found = scanJson(text, start, end, WATCH);
+    if (found === NOT_JSON) return false;
+    let name: string | undefined;
+    if (span.named) {
+      typed = true;
+      name = eventName(raw);
+      if (name !== undefined && TERMINAL_RESPONSE_EVENTS.has(name)) finished = true;
+    }
+    if (found === 0 && name !== 'error') return true;
+    const body = tryParseJson(text.slice(start, end));
+    if (name === 'error' || (found & ERROR) !== 0) {
+      error = text.slice(start, end);
+      return true;
     }
     // Usage is cumulative in every dialect that repeats it, so the last one seen wins.
-    if (counted) {
-      const found = openaiUsage(tryParseJson(data));
-      if (found) usage = found;
+    if ((found & USAGE) !== 0) usage = openaiUsage(body) ?? usage;
+    if ((found & FINISH) !== 0 && isRecord(body) && Array.isArray(body.choices)) {
+      for (const choice of body.choices)
+        if (isRecord(choice) && typeof choice.finish_reason === 'string')
+          done.add(typeof choice.index === 'number' ? choice.index : 0);
     }
+    return true;
   };
   const splitter = createSseSplitter(event);
   return {
@@ -72,6 +99,9 @@ export function observeOpenaiStream(): StreamObserver {
     event,
     usage: () => usage,
     finished: () => finished,
+    // Typed (Responses API) streams are whole only with their terminal event.
+    complete: () =>
+      finished || (!typed && done.size >= expect.choices && (!expect.usage || usage !== undefined)),
     upstreamError: () => error,
   };
 }

@@ -74,3 +74,53 @@ export function sseFields(raw: string): SseFields {
   }
   return { event, data: data ?? '' };
 }
+
+/** Where the data of one raw event is: `text[start, end)`. Reused across events (no allocation). */
+export interface DataSpan {
+  text: string;
+  start: number;
+  end: number;
+  /** Something comes before the data line (an `event:` name, an `id:`). */
+  named: boolean;
+}
+
+export function newDataSpan(): DataSpan {
+  return { text: '', start: 0, end: 0, named: false };
+}
+
+/**
+ * Finds the data of `raw` (false when it has no data line: a comment, a keep-alive). One data line
+ * is pointed at in place; several are joined with LF, as the SSE spec says.
+ */
+export function findData(raw: string, span: DataSpan): boolean {
+  const at = raw.indexOf('data:');
+  if (at === -1) return false;
+  let start = at + 5;
+  if (raw.charCodeAt(start) === 32) start++;
+  let end = raw.indexOf('\n', start);
+  const cr = raw.indexOf('\r', start);
+  if (cr !== -1 && (end === -1 || cr < end)) end = cr;
+  if (end === -1) end = raw.length;
+  span.named = at > 0;
+  if (raw.indexOf('data:', end) !== -1) {
+    span.text = sseFields(raw).data;
+    span.start = 0;
+    span.end = span.text.length;
+    return true;
+  }
+  span.text = raw;
+  span.start = start;
+  span.end = end;
+  return true;
+}
+
+/** The `event:` name of a raw event that has one before its data (cheaper than sseFields). */
+export function eventName(raw: string): string | undefined {
+  if (!raw.startsWith('event:')) return sseFields(raw).event;
+  let start = 6;
+  if (raw.charCodeAt(start) === 32) start++;
+  let end = raw.indexOf('\n', start);
+  const cr = raw.indexOf('\r', start);
+  if (cr !== -1 && (end === -1 || cr < end)) end = cr;
+  return raw.slice(start, end === -1 ? raw.length : end);
+}

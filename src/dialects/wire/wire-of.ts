@@ -1,19 +1,38 @@
 // Which wire format an answer is in: the API the client called, not the provider behind it (an
 // OpenAI-compatible server can serve `/v1/messages`; Anthropic serves `/v1/chat/completions`).
-import type { StreamObserver, Usage, WireFamily } from '../types.ts';
+import type { StreamExpectation, StreamObserver, Usage, WireFamily } from '../types.ts';
 import { anthropicUsage, observeAnthropicStream } from './anthropic-wire.ts';
 import { genericUsage, observeGenericStream } from './generic-wire.ts';
 import { observeOpenaiStream, openaiUsage } from './openai-wire.ts';
 
 export interface Wire {
   usageFromBody(body: unknown): Usage | undefined;
-  observeStream(): StreamObserver;
+  observeStream(expect?: StreamExpectation): StreamObserver;
+  /** Whether its streams are events of JSON with an end marker (generic ones are bytes). */
+  readonly marked: boolean;
+  /** The end marker the client waits for, added when an upstream ends a whole answer without it. */
+  readonly terminator: string;
 }
 
 const WIRES: Readonly<Record<WireFamily, Wire>> = {
-  openai: { usageFromBody: openaiUsage, observeStream: observeOpenaiStream },
-  anthropic: { usageFromBody: anthropicUsage, observeStream: observeAnthropicStream },
-  generic: { usageFromBody: genericUsage, observeStream: observeGenericStream },
+  openai: {
+    usageFromBody: openaiUsage,
+    observeStream: observeOpenaiStream,
+    marked: true,
+    terminator: 'data: [DONE]\n\n',
+  },
+  anthropic: {
+    usageFromBody: anthropicUsage,
+    observeStream: observeAnthropicStream,
+    marked: true,
+    terminator: 'event: message_stop\ndata: {"type":"message_stop"}\n\n',
+  },
+  generic: {
+    usageFromBody: genericUsage,
+    observeStream: observeGenericStream,
+    marked: false,
+    terminator: '',
+  },
 };
 
 /** Streams of these endpoints have an end marker; elsewhere a clean end of the body is the end. */

@@ -4,19 +4,43 @@
 // try may cure (429, 5xx, a rejected key, a prompt too long for this model) is held back instead,
 // for the caller to judge; so is a stream that fails before its first byte.
 import type { Dispatcher } from 'undici';
-import type { HeaderBag, StreamObserver } from '../../dialects/types.ts';
+import type { HeaderBag, StreamExpectation, StreamObserver } from '../../dialects/types.ts';
 import { isJsonDocument } from '../../dialects/wire/content-type.ts';
-import { lastObjectFieldIn } from '../../dialects/wire/json-peek.ts';
-import { usageWireOf, wireOf } from '../../dialects/wire/wire-of.ts';
+import { isRecord, lastObjectFieldIn } from '../../dialects/wire/json-peek.ts';
+import { usageWireOf, type Wire, wireOf } from '../../dialects/wire/wire-of.ts';
 import { ClientGone } from '../../errors/client-gone.ts';
 import { GatewayError } from '../../errors/gateway-error.ts';
-import { MALFORMED_EVENT, neverReached, upstreamFailure } from '../../upstreams/failure.ts';
+import { neverReached, upstreamFailure } from '../../upstreams/failure.ts';
 import type { RequestContext } from '../context.ts';
 import { heldBack } from '../failover/verdicts.ts';
 import { type AccountDeps, learn, settle, settleUnspent } from './account.ts';
 import { endInBand, writeUpstreamHead } from './client-answer.ts';
 import type { AttemptOutcome } from './outcome.ts';
-import { createStreamTap, type StreamTap, stripUsageEvents, wholeEvents } from './stream-tap.ts';
+import {
+  both,
+  createStreamTap,
+  type EventTransform,
+  type StreamTap,
+  stripUsageEvents,
+} from './stream-tap.ts';
+
+/** What the client asked of its stream: how many choices, and whether it wants the usage chunk. */
+function expectationOf(ctx: RequestContext): StreamExpectation {
+  const json = ctx.json;
+  const n = json?.n;
+  const options = json?.stream_options;
+  return {
+    choices: typeof n === 'number' && Number.isInteger(n) && n > 1 ? n : 1,
+    usage: !ctx.stripUsage && isRecord(options) && options.include_usage === true,
+  };
+}
+
+/** How events are rewritten on their way: a continuation spliced in, a usage chunk taken out. */
+function transformOf(ctx: RequestContext): EventTransform | undefined {
+  const splice = ctx.rescue?.splicing ? ctx.rescue.splice : undefined;
+  if (!ctx.stripUsage) return splice;
+  return splice ? both(splice, stripUsageEvents) : stripUsageEvents;
+}
 
 /** JSON answers up to this size are read whole (their usage must be read anyway). */
 const WHOLE_BODY_LIMIT = 8 * 1024 * 1024;
@@ -42,16 +66,14 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
   #chunks: Buffer[] = [];
   #size = 0;
   #retryAfterMs: number | undefined;
+  #wire: Wire | undefined;
   #observer: StreamObserver | undefined;
   #tap: StreamTap | undefined;
-  #strip = false;
   #controller: Controller | undefined;
   /** A stream's head waits for its first byte, so a stream that dies before it can be sent again. */
   #headPending = false;
   /** This exchange's status (the client's may be an earlier one's, when a stream is continued). */
   #status = 0;
-  /** The upstream's stream was cut off by the gateway (garbled); later data is ignored. */
-  #cutOff = false;
   #onDrain: (() => void) | undefined;
   #cancelStall: (() => void) | undefined;
 
@@ -91,21 +113,13 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
     } else if (ctx.req.method === 'HEAD' || statusCode === 204 || statusCode === 304) {
       this.#writeHead(false);
     } else if (contentType.startsWith('text/event-stream')) {
-      if (ctx.kind === 'api') {
-        this.#observer = wireOf(ctx.path, ctx.target!.upstream.dialect.family).observeStream();
-        const rescue = ctx.rescue;
-        // With rescue on, only whole events go out, so a continuation never lands inside one.
-        const transform = rescue
-          ? rescue.splicing
-            ? rescue.splice
-            : wholeEvents
-          : ctx.stripUsage
-            ? stripUsageEvents
-            : undefined;
-        this.#tap = createStreamTap(this.#observer, transform, rescue?.observe);
-        this.#strip = transform !== undefined;
+      const wire = ctx.kind === 'api' ? wireOf(ctx.path, ctx.target!.upstream.dialect.family) : undefined;
+      if (wire?.marked) {
+        this.#wire = wire;
+        this.#observer = wire.observeStream(expectationOf(ctx));
+        this.#tap = createStreamTap(this.#observer, transformOf(ctx), ctx.rescue?.observe);
       }
-      this.#startStream(this.#observer !== undefined, this.#o.retryable);
+      this.#startStream(this.#tap !== undefined, this.#o.retryable);
     } else if (ctx.kind === 'api' && !ctx.stream && isJsonDocument(contentType)) {
       this.#mode = 'whole';
     } else {
@@ -125,25 +139,19 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
       }
       return;
     }
-    if (this.#mode !== 'stream' || this.#cutOff) return;
-    const text = this.#tap ? chunk.toString('latin1') : '';
-    const kept = this.#tap ? this.#tap.push(text) : '';
-    if (this.#tap?.broken) {
-      this.#cutOffGarbled(controller, chunk, kept);
-      return;
+    if (this.#mode !== 'stream') return;
+    let out = chunk;
+    const tap = this.#tap;
+    if (tap) {
+      const kept = tap.push(chunk.toString('latin1'));
+      // The bytes go on exactly as they came unless an event was held, dropped or rewritten.
+      if (!tap.passedWhole) {
+        if (kept === '') return; // nothing to send yet (part of an event, or a dropped one)
+        out = Buffer.from(kept, 'latin1');
+      }
     }
-    if (this.#headPending) {
-      // Only once there is something to send (a stripped or held event is not).
-      if (this.#strip && !this.#tap!.passedWhole && kept === '') return;
-      this.#sendHead();
-    }
-    let ok: boolean;
-    if (this.#tap) {
-      // The bytes go on exactly as they came unless an event was held back or dropped.
-      if (!this.#strip || this.#tap.passedWhole) ok = this.#ctx.res.write(chunk);
-      else ok = kept === '' || this.#ctx.res.write(Buffer.from(kept, 'latin1'));
-    } else ok = this.#ctx.res.write(chunk);
-    if (!ok) {
+    if (this.#headPending) this.#sendHead();
+    if (!this.#ctx.res.write(out)) {
       controller.pause();
       this.#armStall();
     }
@@ -174,8 +182,9 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
       ctx.res.end(body);
     } else if (this.#mode === 'stream') {
       const observer = this.#observer;
-      const rest = this.#tap?.end();
-      if (this.#headPending && !rest) {
+      const rest = this.#tap ? this.#tap.end() : '';
+      this.#reportMalformed();
+      if (this.#headPending && rest === '') {
         // Not one event came: a failure before the first byte, sent again like any other.
         this.#finish();
         ctx.lease?.failed();
@@ -190,23 +199,30 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
         return;
       }
       if (this.#headPending) this.#sendHead();
-      const unfinished = observer && !observer.finished() && observer.upstreamError() === undefined;
-      rescued = unfinished === true && ctx.rescue?.possible === true;
-      // A last event without its blank line: closed, so what follows it reads on its own.
-      if (rest) ctx.res.write(Buffer.from(rescued ? `${rest}\n\n` : rest, 'latin1'));
-      if (observer) ctx.usage = observer.usage();
-      if (observer && observer.upstreamError() !== undefined) ctx.upstreamBroke = true;
-      if (unfinished) {
-        ctx.upstreamBroke = true;
-        // A rescued stream stays open: the caller continues it.
-        if (!rescued)
-          this.#endInBand(
-            new GatewayError(
-              'upstream_unavailable',
-              `Upstream "${ctx.target!.upstream.name}" ended the stream without finishing it.`,
-            ),
-          );
-      } else ctx.res.end();
+      if (rest !== '') ctx.res.write(Buffer.from(rest, 'latin1'));
+      if (!observer) ctx.res.end();
+      else {
+        ctx.usage = observer.usage();
+        // The upstream's own error event already went to the client, in its words.
+        if (observer.upstreamError() !== undefined) {
+          ctx.upstreamBroke = true;
+          ctx.res.end();
+        } else if (observer.finished()) ctx.res.end();
+        // Whole, though the end marker never came: the client gets the one it waits for.
+        else if (observer.complete()) ctx.res.end(this.#wire!.terminator);
+        else {
+          ctx.upstreamBroke = true;
+          // A rescued stream stays open: the caller continues it.
+          rescued = ctx.rescue?.possible === true;
+          if (!rescued)
+            this.#endInBand(
+              new GatewayError(
+                'upstream_unavailable',
+                `Upstream "${ctx.target!.upstream.name}" ended the stream without finishing it.`,
+              ),
+            );
+        }
+      }
     } else ctx.res.end();
     this.#finish();
     // The verdict before the settle: settling wakes the queue, which must see the breaker's new state.
@@ -220,6 +236,7 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
   onResponseError(_controller: Controller, err: Error): void {
     const ctx = this.#ctx;
     this.#finish();
+    this.#reportMalformed();
     if (this.#observer) ctx.usage = this.#observer.usage();
     // The gateway's own refusals (an upload over the size bound) are not the upstream's fault.
     if (!ctx.clientGone && !(err instanceof ClientGone) && !(err instanceof GatewayError))
@@ -249,25 +266,16 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
     this.#done('done');
   }
 
-  /**
-   * The upstream sent a garbled event: what came before it goes on, the garbled part does not, and
-   * the exchange is aborted as a failure (sent again if nothing reached the client yet).
-   */
-  #cutOffGarbled(controller: Controller, chunk: Buffer, kept: string): void {
-    const tap = this.#tap!;
-    this.#cutOff = true;
-    const before = this.#strip
-      ? Buffer.from(kept, 'latin1')
-      : tap.brokenAt > 0
-        ? chunk.subarray(0, tap.brokenAt)
-        : undefined;
-    if (before && before.length > 0) {
-      if (this.#headPending) this.#sendHead();
-      this.#ctx.res.write(before);
-    }
-    // A garbled event already partly sent: end it, so the error event after it reads on its own.
-    if (!this.#strip && tap.brokenAt === -1 && !this.#headPending) this.#ctx.res.write('\n\n');
-    controller.abort(Object.assign(new Error('a malformed stream event'), { code: MALFORMED_EVENT }));
+  /** Malformed events were dropped: the stream went on without them; say so once per exchange. */
+  #reportMalformed(): void {
+    const dropped = this.#tap?.malformed ?? 0;
+    if (dropped === 0) return;
+    const ctx = this.#ctx;
+    if (ctx.lease) ctx.lease.key.health.malformedEvents += dropped;
+    this.#o.logger.warn(
+      { id: ctx.id, upstream: ctx.target!.upstream.name, key: ctx.lease?.key.label, dropped },
+      'the upstream sent malformed stream events; they were left out and the stream went on',
+    );
   }
 
   /** `deferHead`: the head waits for the first byte (it goes out in one write with it anyway). */

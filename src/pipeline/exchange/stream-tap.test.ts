@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { observeAnthropicStream } from '../../dialects/wire/anthropic-wire.ts';
 import { observeOpenaiStream } from '../../dialects/wire/openai-wire.ts';
-import { createStreamTap, isMalformedEvent, stripUsageEvents } from './stream-tap.ts';
+import { createStreamTap, stripUsageEvents } from './stream-tap.ts';
 
 const content = 'data: {"id":"c","choices":[{"index":0,"delta":{"content":"Hi"}}],"usage":null}\n\n';
 const usage =
@@ -28,11 +29,12 @@ test('whatever the chunk boundaries, the output and the usage are the same', () 
   }
 });
 
-test('without stripping nothing is returned (the caller sends the raw bytes), but everything is observed', () => {
+test('without a transform whole events come back as they are, and everything is observed', () => {
   const observer = observeOpenaiStream();
   const tap = createStreamTap(observer);
-  assert.equal(tap.push(content + usage), '');
-  assert.equal(tap.push(done), '');
+  assert.equal(tap.push(content + usage), content + usage);
+  assert.equal(tap.passedWhole, true);
+  assert.equal(tap.push(done), done);
   assert.equal(observer.finished(), true);
   assert.equal(observer.usage()?.inputTokens, 5);
 });
@@ -49,11 +51,12 @@ test('content chunks that mention usage in their text are kept', () => {
   assert.equal(tap.push(text), text);
 });
 
-test('a last event without its blank line is observed and passed on at the end', () => {
+test('a last event without its blank line is observed and passed on, closed, at the end', () => {
   const observer = observeOpenaiStream();
   const tap = createStreamTap(observer, stripUsageEvents);
   assert.equal(tap.push('data: [DONE]'), '');
-  assert.equal(tap.end(), 'data: [DONE]');
+  assert.equal(tap.end(), 'data: [DONE]\n\n');
+  assert.equal(tap.cut, false);
   assert.equal(observer.finished(), true);
 });
 
@@ -80,35 +83,56 @@ test('multi-byte text survives as the same bytes (latin1 in, latin1 out)', () =>
   assert.deepEqual(Buffer.from(out, 'latin1'), utf8);
 });
 
-test('a garbled JSON event is caught by its ends; plain, terminator and whole events are not', () => {
-  assert.equal(isMalformedEvent('data: {not json\n\n'), true);
-  assert.equal(isMalformedEvent('data: {"a":1\r\n\r\n'), true);
-  assert.equal(isMalformedEvent(content), false);
-  assert.equal(isMalformedEvent(done), false);
-  assert.equal(isMalformedEvent('event: ping\ndata: hello\n\n'), false);
-  assert.equal(isMalformedEvent(': keep-alive\n\n'), false);
-  assert.equal(isMalformedEvent('data: {"a":1}\nid: 7\n\n'), false, 'a line after the data line');
-  assert.equal(isMalformedEvent('data: {"a":\ndata: 1}\n\n'), false, 'JSON over two data lines');
-  assert.equal(isMalformedEvent('data: {"a":1\nid: 7\n\n'), true);
-});
-
-test('a garbled event stops the tap: what came before it in the push is counted, nothing after', () => {
+test('a complete event whose data is not JSON is dropped and counted; the stream goes on', () => {
   const observer = observeOpenaiStream();
   const tap = createStreamTap(observer);
-  tap.push(content);
-  assert.equal(tap.broken, false);
-  tap.push(`${content}data: {garbled\n\n${done}`);
-  assert.equal(tap.broken, true);
-  assert.equal(tap.brokenAt, content.length);
-  assert.equal(tap.passedWhole, false);
-  assert.equal(observer.finished(), false, 'the terminator after it is not taken');
+  for (const garbled of [
+    'data: {not json\n\n',
+    'data: {not json}\n\n',
+    'data: {"a":1\r\n\r\n',
+    'data: hello\n\n',
+  ]) {
+    assert.equal(tap.push(content + garbled + content), content + content, garbled);
+    assert.equal(tap.passedWhole, false);
+  }
+  assert.equal(tap.push(done), done);
+  assert.equal(tap.malformed, 4);
+  assert.equal(observer.finished(), true, 'the terminator after them still counts');
 });
 
-test('a garbled event that began in an earlier push is marked as partly sent', () => {
+test('events that are well-formed pass: several data lines, other lines, comments, [DONE]', () => {
   const tap = createStreamTap(observeOpenaiStream());
-  tap.push('data: {garb');
-  assert.equal(tap.broken, false);
-  tap.push('led\n\n');
-  assert.equal(tap.broken, true);
-  assert.equal(tap.brokenAt, -1);
+  const events = [
+    'data: {"a":\ndata: 1}\n\n',
+    'data: {"a":1}\nid: 7\n\n',
+    ': keep-alive\n\n',
+    'event: ping\ndata: {"type":"ping"}\n\n',
+    done,
+  ];
+  for (const e of events) assert.equal(tap.push(e), e, e);
+  assert.equal(tap.malformed, 0);
+});
+
+test('part of an event left when the transport ends was cut off: never passed on', () => {
+  const tap = createStreamTap(observeOpenaiStream());
+  assert.equal(tap.push(content + content.slice(0, 30)), content, 'the part waits for its rest');
+  assert.equal(tap.end(), '');
+  assert.equal(tap.cut, true);
+  const name = createStreamTap(observeOpenaiStream());
+  name.push('event: message_st');
+  assert.equal(name.end(), '');
+  assert.equal(name.cut, true, 'an event line without data is cut too');
+});
+
+test('an Anthropic stream: malformed events dropped, the rest observed', () => {
+  const observer = observeAnthropicStream();
+  const tap = createStreamTap(observer);
+  const start =
+    'event: message_start\ndata: {"type":"message_start","message":{"usage":{"input_tokens":3,"output_tokens":1}}}\n\n';
+  const broken = 'event: content_block_delta\ndata: {"type":"content_block_delta","delta":{"text":"x"\n\n';
+  const stop = 'event: message_stop\ndata: {"type":"message_stop"}\n\n';
+  assert.equal(tap.push(start + broken + stop), start + stop);
+  assert.equal(tap.malformed, 1);
+  assert.equal(observer.finished(), true);
+  assert.equal(observer.usage()?.inputTokens, 3);
 });
