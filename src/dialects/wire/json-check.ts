@@ -35,6 +35,7 @@ const COLON = 4;
 const AFTER = 5; // after a value: `,`, a closing bracket, or the end
 
 /** Any control character: JSON allows tab, LF and CR only between tokens, and stream data has none. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const CONTROL = /[\x00-\x1f]/g;
 
 /**
