@@ -88,10 +88,14 @@ export const upstreamSchema = z.strictObject({
       min_requests: count.prefault(10),
       cooldown: duration.prefault('5s'),
       max_cooldown: duration.prefault('5m'),
+      /** While a fallback serves the route, the longest an open breaker waits before its next probe. */
+      probe_interval: duration.prefault('15s'),
     })
     .prefault({}),
   /** Time to the response head; defaults to `server.request_timeout`. */
   timeout: duration.optional(),
+  /** Longest wait from sending to the first content (a stream's first event, or the body); unset: none. */
+  first_token_timeout: duration.optional(),
   connect_timeout: duration.prefault('10s'),
   /** Longest silence between two body chunks; defaults to `timeout`. */
   idle_timeout: duration.optional(),
@@ -111,6 +115,8 @@ const modelRouteSchema = z.strictObject({
   /** Share of the queue deadline the primary may take to admit a request before a fallback serves it. */
   fallback_after: numeric(z.number().gt(0).max(1)).prefault(0.5),
   stream_rescue: flag.prefault(false),
+  /** Overrides the upstreams' `first_token_timeout` for requests on this route. */
+  first_token_timeout: duration.optional(),
 });
 
 const hostPattern = z

@@ -18,7 +18,7 @@ import type { AccountDeps } from './exchange/account.ts';
 import { endInBand, sendRefusal } from './exchange/client-answer.ts';
 import type { AttemptOutcome } from './exchange/outcome.ts';
 import { UpstreamRelay } from './exchange/relay.ts';
-import { createNextTry, newTries, type Tries } from './failover/next-try.ts';
+import { createNextTry, hasFallback, newTries, restartTries, type Tries } from './failover/next-try.ts';
 import { isUpstreamFailure, mayResendAfterFailure } from './failover/verdicts.ts';
 import { StreamRescue } from './rescue/stream-rescue.ts';
 import { planCost } from './schedule.ts';
@@ -69,6 +69,9 @@ function credentialOf(ctx: RequestContext): string {
   return typeof value === 'string' ? value : '';
 }
 
+/** A breaker that probes within this is about to let requests through: it is worth waiting for. */
+const PROBE_SOON_MS = 1000;
+
 /** Queue refusals after which another upstream may still serve in time. */
 const ADMISSION_FAILURES = new Set([
   'queue_timeout',
@@ -97,26 +100,33 @@ export function createForwardStage(deps: ForwardStageDeps) {
       headersTimeout: upstream.config.timeout,
       bodyTimeout: upstream.config.idle_timeout,
     };
+    const firstTokenMs = ctx.modelRoute?.first_token_timeout ?? upstream.config.first_token_timeout;
     return new Promise<AttemptOutcome>((resolve, reject) => {
-      upstream.dispatcher.dispatch(options, new UpstreamRelay(ctx, { ...deps, retryable }, resolve, reject));
+      upstream.dispatcher.dispatch(
+        options,
+        new UpstreamRelay(ctx, { ...deps, retryable, firstTokenMs }, resolve, reject),
+      );
     });
   }
 
   /** A lease on the target upstream, or on a fallback when the target cannot admit in time. */
-  async function acquire(ctx: RequestContext, deadline: number, tries: Tries): Promise<Scheduler> {
+  async function acquire(ctx: RequestContext, tries: Tries): Promise<Scheduler> {
     for (;;) {
       const upstream = ctx.target!.upstream;
       const scheduler = upstream.admission.schedulerFor(ctx.hostRoute, credentialOf(ctx));
-      const left = Math.max(1, deadline - deps.clock.monotonic());
-      // With a fallback behind it, an upstream may take only its share of the time left.
-      const share = ctx.nextFallback < ctx.fallbacks.length ? (ctx.modelRoute?.fallback_after ?? 1) : 1;
+      const cost = ctx.cost!;
+      // Failing (an open breaker not about to probe, refused keys): the fallback serves now.
+      if (hasFallback(ctx) && scheduler.waitFor(cost) > PROBE_SOON_MS) {
+        const failing = scheduler.pool.explain(cost, PROBE_SOON_MS);
+        if (failing && toFallback(ctx, tries, scheduler)) continue;
+      }
       try {
         // A request sent before comes back first in line: it already waited its turn.
         const lease = scheduler.acquire(
-          ctx.cost!,
+          cost,
           ctx.priority,
           (cancel) => (ctx.cancel = cancel),
-          Math.max(1, left * share),
+          Math.max(1, tries.until - deps.clock.monotonic()),
           ctx.attempts > 0,
           tries.tried,
         );
@@ -125,7 +135,11 @@ export function createForwardStage(deps: ForwardStageDeps) {
         return scheduler;
       } catch (err) {
         ctx.cancel = undefined;
-        if (err instanceof GatewayError && ADMISSION_FAILURES.has(err.code) && toFallback(ctx, tries))
+        if (
+          err instanceof GatewayError &&
+          ADMISSION_FAILURES.has(err.code) &&
+          toFallback(ctx, tries, scheduler)
+        )
           continue;
         throw err;
       }
@@ -151,7 +165,7 @@ export function createForwardStage(deps: ForwardStageDeps) {
     // A streamed body is gone once sent; only a held (or absent) one can be sent again.
     const retryable = ctx.cost !== undefined && (body === null || Buffer.isBuffer(body));
     if (!retryable) {
-      if (ctx.cost) await acquire(ctx, ctx.startedAt + ctx.target!.upstream.config.queue.timeout, newTries());
+      if (ctx.cost) await acquire(ctx, newTries(ctx, deadlineOf(ctx), ctx.startedAt));
       const outcome = await attempt(ctx, body, false);
       // Not retryable: the relay holds nothing back and breaks nothing off for rescue.
       if (outcome !== 'done' && outcome !== 'broken') sendRefusal(ctx, outcome);
@@ -170,11 +184,10 @@ export function createForwardStage(deps: ForwardStageDeps) {
 
   async function forwardRetrying(ctx: RequestContext, firstBody: Buffer | null): Promise<void> {
     let body = firstBody;
-    let deadline = ctx.startedAt + ctx.target!.upstream.config.queue.timeout;
-    const tries = newTries();
+    const tries = newTries(ctx, deadlineOf(ctx), ctx.startedAt);
     let bodyFor = ctx.nextFallback;
     for (;;) {
-      const scheduler = await acquire(ctx, deadline, tries);
+      const scheduler = await acquire(ctx, tries);
       // A fallback may rename the model: its body is built again.
       if (bodyFor !== ctx.nextFallback) {
         bodyFor = ctx.nextFallback;
@@ -194,10 +207,11 @@ export function createForwardStage(deps: ForwardStageDeps) {
       if (outcome === 'broken') {
         if (ctx.clientGone) throw new ClientGone();
         // A long stream may have outlived the first deadline: its continuation gets a new one.
-        deadline = deps.clock.monotonic() + ctx.target!.upstream.config.queue.timeout;
+        const now = deps.clock.monotonic();
+        restartTries(ctx, tries, now + ctx.target!.upstream.config.queue.timeout, now);
         // The relay counted it against the key; go on where the client's stream stopped.
-        const next = afterFailure(ctx, scheduler, deadline, tries);
-        if (!next.again && !toFallback(ctx, tries)) {
+        const next = afterFailure(ctx, scheduler, tries);
+        if (!next.again && !toFallback(ctx, tries, scheduler)) {
           throw new GatewayError(
             'upstream_unavailable',
             `The stream from upstream "${ctx.target!.upstream.name}" broke and could not be continued in time.`,
@@ -214,8 +228,8 @@ export function createForwardStage(deps: ForwardStageDeps) {
       }
       const next =
         outcome instanceof GatewayError
-          ? afterFailure(ctx, scheduler, deadline, tries)
-          : afterRefusal(ctx, outcome, scheduler, deadline, tries);
+          ? afterFailure(ctx, scheduler, tries, outcome)
+          : afterRefusal(ctx, outcome, scheduler, tries);
       if (next.again && !ctx.clientGone) {
         if (next.ms > 0) await pause(ctx, next.ms);
         continue;
@@ -225,7 +239,7 @@ export function createForwardStage(deps: ForwardStageDeps) {
       // A refusal of the request itself (a content policy, a bad request) is the client's, once.
       const canFallBack =
         outcome instanceof GatewayError || tries.verdict !== 'final' || outcome.status === 429;
-      if (canFallBack && toFallback(ctx, tries)) continue;
+      if (canFallBack && toFallback(ctx, tries, scheduler)) continue;
       if (outcome instanceof GatewayError) throw withRetryAfter(outcome, scheduler, ctx);
       if (ctx.headSent) {
         throw new GatewayError(
@@ -237,6 +251,11 @@ export function createForwardStage(deps: ForwardStageDeps) {
       return;
     }
   }
+}
+
+/** The request must be served by then: the queue deadline of the upstream it was routed to. */
+function deadlineOf(ctx: RequestContext): number {
+  return ctx.startedAt + ctx.target!.upstream.config.queue.timeout;
 }
 
 /** The client is told when trying again can help, from the breaker's and the limiter's state. */

@@ -35,6 +35,7 @@ function breakerSettings(upstream: ResolvedUpstream): BreakerSettings {
     minRequests: b.min_requests,
     cooldownMs: b.cooldown,
     maxCooldownMs: b.max_cooldown,
+    probeIntervalMs: b.probe_interval,
   };
 }
 

@@ -10,6 +10,7 @@ const settings = (over: Partial<BreakerSettings> = {}): BreakerSettings => ({
   minRequests: 10,
   cooldownMs: 10_000,
   maxCooldownMs: 25_000,
+  probeIntervalMs: 15_000,
   ...over,
 });
 
@@ -228,5 +229,36 @@ describe('CircuitBreaker', () => {
     assert.deepEqual(b.stats(), { state: 'half_open', opens: 1 });
     b.failure(0, b.onSend());
     assert.deepEqual(b.stats(), { state: 'open', closes_in_ms: 20_000, opens: 2 });
+  });
+  test('while a fallback serves, an open breaker probes within probe_interval whatever its cool-down', () => {
+    const { clock, b } = breaker({ cooldownMs: 60_000, maxCooldownMs: 10 * 60_000, probeIntervalMs: 15_000 });
+    openIt(b);
+    // Two failed probes: the cool-down has grown to four minutes.
+    for (let i = 0; i < 2; i++) {
+      clock.advance(b.waitMs());
+      const probe = b.onSend();
+      assert.ok(isProbe(probe));
+      b.failure(0, probe);
+    }
+    assert.equal(b.waitMs(), 4 * 60_000);
+    clock.advance(1000);
+    b.probeSooner();
+    assert.equal(b.waitMs(), 14_000, 'fifteen seconds from when it opened');
+    clock.advance(14_000);
+    assert.equal(b.state, 'half_open');
+    const probe = b.onSend();
+    b.success(probe);
+    assert.equal(b.state, 'closed', 'a recovered upstream is back');
+  });
+
+  test('probing sooner never goes under the Retry-After the upstream gave', () => {
+    const { clock, b } = breaker({ failures: 1, cooldownMs: 60_000, probeIntervalMs: 15_000 });
+    b.failure(30_000);
+    b.probeSooner();
+    assert.equal(b.waitMs(), 30_000);
+    clock.advance(30_000);
+    assert.equal(b.state, 'half_open');
+    b.probeSooner();
+    assert.equal(b.state, 'half_open', 'nothing to do once it is not open');
   });
 });

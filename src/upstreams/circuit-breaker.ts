@@ -4,7 +4,9 @@
 //   open   --(cool-down over)--> half_open: one probe goes through
 //   half_open --(probe succeeds)--> closed     --(probe fails)--> open, for twice as long
 //
-// A Retry-After the upstream sent is the shortest the breaker stays open. Time comes from the clock.
+// A Retry-After the upstream sent is the shortest the breaker stays open. While a fallback serves
+// in its place, an open breaker probes at least every `probeIntervalMs`, whatever its doubled
+// cool-down: a recovered upstream gets its traffic back within seconds. Time comes from the clock.
 import type { Clock } from '../time/clock.ts';
 
 export type BreakerState = 'closed' | 'open' | 'half_open';
@@ -18,6 +20,8 @@ export interface BreakerSettings {
   /** First open period; each reopening without a success in between doubles it, up to `maxCooldownMs`. */
   cooldownMs: number;
   maxCooldownMs: number;
+  /** While traffic goes to a fallback instead: the longest it stays open before the next probe. */
+  probeIntervalMs: number;
 }
 
 export interface BreakerStats {
@@ -47,6 +51,9 @@ export class CircuitBreaker {
   readonly #clock: Clock;
   #state: BreakerState = 'closed';
   #openUntil = 0;
+  #openedAt = 0;
+  /** The upstream's Retry-After: it stays open at least until then. */
+  #notBefore = 0;
   #generation = 0;
   #onClose: (() => void) | undefined;
   #cooldownMs: number;
@@ -84,6 +91,16 @@ export class CircuitBreaker {
   openFor(): number {
     if (this.#state !== 'open') return 0;
     return Math.max(0, this.#openUntil - this.#clock.monotonic());
+  }
+
+  /**
+   * A request went to a fallback because this is open: it probes within `probeIntervalMs` of
+   * opening (never before the upstream's Retry-After), however long its cool-down has grown.
+   */
+  probeSooner(): void {
+    if (this.#state !== 'open') return;
+    const soon = Math.max(this.#notBefore, this.#openedAt + this.#s.probeIntervalMs);
+    if (soon < this.#openUntil) this.#openUntil = soon;
   }
 
   /** Called when a probe closes it (whoever waits on it elsewhere can go). */
@@ -155,7 +172,10 @@ export class CircuitBreaker {
     this.#generation++;
     this.#cooldownMs = Math.min(this.#s.maxCooldownMs, this.#s.cooldownMs * 2 ** (this.#opens - 1));
     this.#state = 'open';
-    this.#openUntil = this.#clock.monotonic() + Math.max(this.#cooldownMs, minOpenMs);
+    const now = this.#clock.monotonic();
+    this.#openedAt = now;
+    this.#notBefore = now + minOpenMs;
+    this.#openUntil = now + Math.max(this.#cooldownMs, minOpenMs);
     this.#probeOut = false;
     this.#consecutive = 0;
     this.#clearWindow();

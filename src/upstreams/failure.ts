@@ -12,6 +12,28 @@ export function neverReached(err: unknown): boolean {
   return NEVER_REACHED.has(e.code ?? '') || NEVER_REACHED.has(e.cause?.code ?? '');
 }
 
+/** The code of the error an exchange is aborted with when its first content is late. */
+export const FIRST_TOKEN_TIMEOUT = 'COOLDOWN_FIRST_TOKEN_TIMEOUT';
+
+/** The abort reason for an exchange whose first content did not come within `ms`. */
+export function firstTokenTimeout(ms: number): Error {
+  return Object.assign(new Error(`no content within ${ms} ms`), { code: FIRST_TOKEN_TIMEOUT, ms });
+}
+
+function causeCode(err: GatewayError): string {
+  return (err.cause as { code?: string } | undefined)?.code ?? '';
+}
+
+/** The upstream stayed silent: no response head in time, or no first content in time. */
+export function isSilence(err: GatewayError): boolean {
+  const code = causeCode(err);
+  return code === 'UND_ERR_HEADERS_TIMEOUT' || code === FIRST_TOKEN_TIMEOUT;
+}
+
+export function isFirstTokenTimeout(err: GatewayError): boolean {
+  return causeCode(err) === FIRST_TOKEN_TIMEOUT;
+}
+
 /** `afterHead`: the upstream had started answering when it failed. */
 export function upstreamFailure(err: unknown, upstream: Timeouts, afterHead = false): GatewayError {
   const code = (err as { code?: string }).code ?? '';
@@ -24,6 +46,10 @@ export function upstreamFailure(err: unknown, upstream: Timeouts, afterHead = fa
   }
   if (code === 'UND_ERR_HEADERS_TIMEOUT') {
     return timeout(err, `Upstream "${name}" did not answer in time (${upstream.timeout} ms).`);
+  }
+  if (code === FIRST_TOKEN_TIMEOUT) {
+    const ms = (err as { ms?: number }).ms;
+    return timeout(err, `Upstream "${name}" sent no content within its first_token_timeout (${ms} ms).`);
   }
   if (code === 'UND_ERR_BODY_TIMEOUT') {
     return timeout(err, `Upstream "${name}" went silent mid-answer for ${upstream.idle_timeout} ms.`);

@@ -26,6 +26,7 @@ const breakerSettings: BreakerSettings = {
   minRequests: 10,
   cooldownMs: 10_000,
   maxCooldownMs: 60_000,
+  probeIntervalMs: 15_000,
 };
 
 /** A key as the upstream admission builds it. */

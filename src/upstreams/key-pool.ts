@@ -127,6 +127,12 @@ export class KeyPool implements Capacity<KeyGrant, TriedKeys> {
     );
   }
 
+  /** A request goes to a fallback because this pool is failing: its breakers probe sooner. */
+  probeSooner(): void {
+    this.#o.upstreamBreaker.probeSooner();
+    for (const key of this.keys) key.health.breaker.probeSooner();
+  }
+
   /** The request is larger than a whole window of every usable key: waiting can never help. */
   #tooLarge(cost: Cost): GatewayError | undefined {
     let reason: string | undefined;

@@ -16,7 +16,7 @@ export interface TestGateway {
 export async function startGateway(
   tree: Record<string, unknown> = {},
   env: Env = {},
-  deps: Pick<GatewayDeps, 'random' | 'log'> = {},
+  deps: Pick<GatewayDeps, 'random' | 'log' | 'clock'> = {},
 ): Promise<TestGateway> {
   const server = { ...(tree.server as Record<string, unknown> | undefined), host: '127.0.0.1', port: 0 };
   const config = loadConfig({ tree: { ...tree, server }, env, cwd: '/nonexistent' });

@@ -1,6 +1,6 @@
 // Learn from every answer and settle every reservation: what keeps the limiter's view true.
 import { readRateLimits } from '../../dialects/rate-limit-headers.ts';
-import type { HeaderBag, Usage } from '../../dialects/types.ts';
+import type { HeaderBag, RateLimitReading, Usage } from '../../dialects/types.ts';
 import type { Cost } from '../../limits/cost.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { Clock } from '../../time/clock.ts';
@@ -11,8 +11,12 @@ export interface AccountDeps {
   logger: Logger;
 }
 
-/** The answer's rate-limit headers update the key's live state; returns its retry hint (ms). */
-export function learn(ctx: RequestContext, headers: HeaderBag, deps: AccountDeps): number | undefined {
+/** The answer's rate-limit headers update the key's live state; returns what they said. */
+export function learn(
+  ctx: RequestContext,
+  headers: HeaderBag,
+  deps: AccountDeps,
+): RateLimitReading | undefined {
   const lease = ctx.lease;
   if (!lease) return undefined;
   const reading = readRateLimits(ctx.target!.upstream.dialect.rateLimitHeaders, headers, deps.clock.now());
@@ -23,7 +27,7 @@ export function learn(ctx: RequestContext, headers: HeaderBag, deps: AccountDeps
     );
   }
   lease.learn(reading);
-  return reading.retryAfterMs;
+  return reading;
 }
 
 /** Real usage replaces the estimate; without usage (an aborted stream) the estimate stands. */

@@ -7,6 +7,8 @@ export interface Refusal {
   headers: HeaderBag;
   body: Buffer;
   retryAfterMs: number | undefined;
+  /** Its headers said when the limit resets (a Retry-After, or a window's reset). */
+  resetKnown: boolean;
 }
 
 /** 'broken': a stream broke after bytes went out and can be continued (stream rescue). */

@@ -4,13 +4,13 @@
 // try may cure (429, 5xx, a rejected key, a prompt too long for this model) is held back instead,
 // for the caller to judge; so is a stream that fails before its first byte.
 import type { Dispatcher } from 'undici';
-import type { HeaderBag, StreamExpectation, StreamObserver } from '../../dialects/types.ts';
+import type { HeaderBag, RateLimitReading, StreamExpectation, StreamObserver } from '../../dialects/types.ts';
 import { isJsonDocument } from '../../dialects/wire/content-type.ts';
 import { isRecord, lastObjectFieldIn } from '../../dialects/wire/json-peek.ts';
 import { usageWireOf, type Wire, wireOf } from '../../dialects/wire/wire-of.ts';
 import { ClientGone } from '../../errors/client-gone.ts';
 import { GatewayError } from '../../errors/gateway-error.ts';
-import { neverReached, upstreamFailure } from '../../upstreams/failure.ts';
+import { firstTokenTimeout, neverReached, upstreamFailure } from '../../upstreams/failure.ts';
 import type { RequestContext } from '../context.ts';
 import { heldBack } from '../failover/verdicts.ts';
 import { type AccountDeps, learn, settle, settleUnspent } from './account.ts';
@@ -35,6 +35,13 @@ function expectationOf(ctx: RequestContext): StreamExpectation {
   };
 }
 
+function resetKnown(reading: RateLimitReading | undefined): boolean {
+  if (!reading) return false;
+  if (reading.retryAfterMs !== undefined) return true;
+  for (const w of reading.windows) if (w.resetAt !== undefined) return true;
+  return false;
+}
+
 /** How events are rewritten on their way: a continuation spliced in, a usage chunk taken out. */
 function transformOf(ctx: RequestContext): EventTransform | undefined {
   const splice = ctx.rescue?.splicing ? ctx.rescue.splice : undefined;
@@ -51,6 +58,8 @@ type Controller = Dispatcher.DispatchController;
 export interface RelayOptions extends AccountDeps {
   /** The request can be sent again (its body is held, or it has none). */
   retryable: boolean;
+  /** Longest wait from sending to the first content (a stream's first event, or the body). */
+  firstTokenMs: number | undefined;
 }
 
 /**
@@ -65,7 +74,7 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
   #mode: Mode = 'none';
   #chunks: Buffer[] = [];
   #size = 0;
-  #retryAfterMs: number | undefined;
+  #reading: RateLimitReading | undefined;
   #wire: Wire | undefined;
   #observer: StreamObserver | undefined;
   #tap: StreamTap | undefined;
@@ -76,6 +85,7 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
   #status = 0;
   #onDrain: (() => void) | undefined;
   #cancelStall: (() => void) | undefined;
+  #cancelFirstToken: (() => void) | undefined;
 
   constructor(
     ctx: RequestContext,
@@ -91,8 +101,18 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
 
   onRequestStart(controller: Controller): void {
     this.#controller = controller;
-    if (this.#ctx.clientGone) controller.abort(new ClientGone());
-    else this.#ctx.cancel = () => controller.abort(new ClientGone());
+    if (this.#ctx.clientGone) {
+      controller.abort(new ClientGone());
+      return;
+    }
+    this.#ctx.cancel = () => controller.abort(new ClientGone());
+    const ms = this.#o.firstTokenMs;
+    if (ms !== undefined) {
+      this.#cancelFirstToken = this.#o.clock.setTimer(ms, () => {
+        this.#cancelFirstToken = undefined;
+        controller.abort(firstTokenTimeout(ms));
+      });
+    }
   }
 
   onResponseStart(_controller: Controller, statusCode: number, headers: HeaderBag): void {
@@ -103,7 +123,9 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
     // The client's status is the head it got; a continuation's does not change it.
     if (!ctx.headSent) ctx.status = statusCode;
     ctx.upstreamHeaders = headers;
-    this.#retryAfterMs = learn(ctx, headers, this.#o);
+    this.#reading = learn(ctx, headers, this.#o);
+    // An error answer is an answer: the wait for content is over.
+    if (statusCode >= 300) this.#contentCame();
     const type = headers['content-type'];
     const contentType = typeof type === 'string' ? type : '';
     // A continuation (stream rescue) that is not a stream cannot go into the client's: held back.
@@ -129,6 +151,7 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
 
   onResponseData(controller: Controller, chunk: Buffer): void {
     if (this.#mode === 'whole' || this.#mode === 'refused') {
+      this.#contentCame();
       this.#size += chunk.length;
       this.#chunks.push(chunk);
       if (this.#mode === 'whole' && this.#size > WHOLE_BODY_LIMIT) {
@@ -150,6 +173,7 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
         out = Buffer.from(kept, 'latin1');
       }
     }
+    this.#contentCame();
     if (this.#headPending) this.#sendHead();
     if (!this.#ctx.res.write(out)) {
       controller.pause();
@@ -167,7 +191,8 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
         status: this.#status,
         headers: ctx.upstreamHeaders!,
         body,
-        retryAfterMs: this.#retryAfterMs,
+        retryAfterMs: this.#reading?.retryAfterMs,
+        resetKnown: resetKnown(this.#reading),
       });
       return;
     }
@@ -312,7 +337,14 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
     endInBand(this.#ctx, err);
   }
 
+  #contentCame(): void {
+    if (this.#cancelFirstToken === undefined) return;
+    this.#cancelFirstToken();
+    this.#cancelFirstToken = undefined;
+  }
+
   #finish(): void {
+    this.#contentCame();
     this.#ctx.cancel = undefined;
     if (this.#onDrain) this.#ctx.res.off('drain', this.#onDrain);
     this.#cancelStall?.();
