@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
+import type { PrefillStyle } from '../dialects/prefill.ts';
 import { dialects } from '../dialects/registry.ts';
 import { ConfigError, formatPath } from './config-error.ts';
 import { envOverlay, presetKeys } from './env.ts';
@@ -23,7 +24,7 @@ export interface ConfigFlags {
   budget?: number;
 }
 
-export interface ResolvedUpstream extends Omit<UpstreamConfig, 'timeout' | 'idle_timeout'> {
+export interface ResolvedUpstream extends Omit<UpstreamConfig, 'timeout' | 'idle_timeout' | 'prefill'> {
   readonly name: string;
   /** Time allowed until the response head. */
   readonly timeout: number;
@@ -31,6 +32,8 @@ export interface ResolvedUpstream extends Omit<UpstreamConfig, 'timeout' | 'idle
   readonly idle_timeout: number;
   /** True when the client's own credentials are forwarded (no keys configured). */
   readonly passthrough: boolean;
+  /** How it continues a trailing assistant message: configured, else its dialect's. */
+  readonly prefill: PrefillStyle;
 }
 
 export interface Config extends Omit<ParsedConfig, 'upstreams'> {
@@ -236,6 +239,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
       timeout,
       idle_timeout: u.idle_timeout ?? timeout,
       passthrough: u.keys.length === 0,
+      prefill: u.prefill ?? dialects[u.dialect].prefill,
     };
   }
   return deepFreeze({ ...config, upstreams, ...(file ? { source: file } : {}) });

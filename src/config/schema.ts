@@ -1,5 +1,6 @@
 // The one config schema: every section of the file, its defaults, and the types derived from it.
 import { z } from 'zod';
+import { prefillStyles } from '../dialects/prefill.ts';
 import { dialectNames } from '../dialects/registry.ts';
 import { DURATION_HINT, parseDuration, parseRate, parseSize, RATE_HINT, SIZE_HINT } from './units.ts';
 
@@ -101,11 +102,18 @@ export const upstreamSchema = z.strictObject({
   idle_timeout: duration.optional(),
   /** Keep-alive connections per upstream origin. */
   max_connections: count.prefault(256),
+  /** How it continues a trailing assistant message (stream rescue); default: its dialect's. */
+  prefill: z.enum(prefillStyles).optional(),
   /** Output-token bound assumed when a request gives none (for reservations). */
   default_max_tokens: count.prefault(4096),
 });
 
-const fallbackSchema = z.strictObject({ upstream: z.string(), model: z.string().optional() });
+const fallbackSchema = z.strictObject({
+  upstream: z.string(),
+  model: z.string().optional(),
+  /** Overrides the upstream's `prefill` for this model (one server may host models that differ). */
+  prefill: z.enum(prefillStyles).optional(),
+});
 
 const modelRouteSchema = z.strictObject({
   match: z.string().min(1),

@@ -24,6 +24,8 @@ export const anthropic: Dialect = {
   auth: { header: 'x-api-key', prefix: '' },
   rateLimitHeaders: anthropicHeaders,
   streamUsageOption: false,
+  // Prefill is Anthropic's own feature; models that refuse it get the answer regenerated instead.
+  prefill: 'assistant',
   // A rate-limit 429 says when to retry; a spend-cap 429 does not, and retrying cannot help.
   finalRefusal: (headers) => headers['retry-after'] === undefined,
 };

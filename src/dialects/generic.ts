@@ -26,5 +26,6 @@ export const generic: Dialect = {
   auth: { header: 'authorization', prefix: 'Bearer ' },
   rateLimitHeaders: genericHeaders,
   streamUsageOption: false,
+  prefill: 'none',
   finalRefusal: () => false,
 };

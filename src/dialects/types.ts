@@ -1,5 +1,7 @@
 // What the gateway knows about one upstream API, as data plus small pure functions.
 
+import type { PrefillStyle } from './prefill.ts';
+
 export type DialectName = 'openai' | 'anthropic' | 'cerebras' | 'groq' | 'nvidia' | 'generic';
 
 /** The wire shape a dialect speaks: request/response bodies, stream events and error bodies. */
@@ -94,6 +96,8 @@ export interface Dialect {
   readonly rateLimitHeaders: readonly RateLimitHeaderSpec[];
   /** Whether the upstream accepts `stream_options.include_usage` (OpenAI-style streams). */
   readonly streamUsageOption: boolean;
+  /** Whether it continues a trailing assistant message, unless the upstream's config says otherwise. */
+  readonly prefill: PrefillStyle;
   /**
    * Whether a 429 can never succeed by waiting (out of quota, a spend cap, a request larger than
    * the limit): then it goes to the client as it is instead of being retried.

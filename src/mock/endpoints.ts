@@ -22,6 +22,7 @@ import {
   modelObject,
 } from './openai-responses.ts';
 import type { LimitCost } from './rate-limit-state.ts';
+import type { PrefillMode } from './request-validation.ts';
 import { responseFrames, responseJson, responseParams, responsesInputTokens } from './responses-api.ts';
 import { echoJson, restStreamFrames } from './rest-echo.ts';
 import type { RouteMatch } from './routes.ts';
@@ -43,6 +44,8 @@ export interface EndpointContext {
   replyText: string;
   now: number;
   requestId: string;
+  /** What a trailing assistant message gets (refusals were answered before). */
+  prefill: PrefillMode;
 }
 
 const json = (body: string): Rendered => ({ kind: 'json', body });
@@ -89,6 +92,8 @@ export function planEndpoint(
         'max_completion_tokens',
         'max_tokens',
       ]);
+      const prefill = ctx.prefill === 'continue' ? assistantPrefill(body.messages) : undefined;
+      if (prefill !== undefined) gen.reply = continueAfter(gen.reply, prefill);
       const usage = includeUsage(body);
       return {
         model: gen.model,

@@ -33,6 +33,10 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
     faults: createFaultRules(),
     limits: createRateLimitState(options.limits),
     stepMode: false,
+    prefill: {
+      continue: new Set(options.prefill?.continue ?? []),
+      refuse: new Set(options.prefill?.refuse ?? []),
+    },
   };
   const events = new EventEmitter();
   events.setMaxListeners(0);

@@ -15,7 +15,7 @@ import { type HeaderMap, retryAfterSeconds, writeLimitHeaders } from './limit-he
 import { isRecord, newId } from './mock-content.ts';
 import type { RateLimitState, WindowView } from './rate-limit-state.ts';
 import { writeJson, writeSse } from './reply-writer.ts';
-import { findProblem } from './request-validation.ts';
+import { findProblem, type PrefillMode } from './request-validation.ts';
 import { isAnthropicRoute, isLlmRoute, type RouteMatch } from './routes.ts';
 import type { Fault, MockDialect } from './types.ts';
 
@@ -32,6 +32,22 @@ export interface MockState {
   readonly faults: FaultRules;
   limits: RateLimitState;
   stepMode: boolean;
+  /** Models and keys that continue a prefill, and that refuse one. */
+  readonly prefill: { readonly continue: ReadonlySet<string>; readonly refuse: ReadonlySet<string> };
+}
+
+/** How this request's trailing assistant message (if any) is treated. */
+function prefillMode(
+  state: MockState,
+  match: RouteMatch,
+  body: Record<string, unknown> | undefined,
+  key: string | undefined,
+): PrefillMode {
+  const model = typeof body?.model === 'string' ? body.model : '';
+  const listed = (set: ReadonlySet<string>) => set.has(model) || (key !== undefined && set.has(key));
+  if (listed(state.prefill.refuse)) return 'refuse';
+  if (isAnthropicRoute(match.route) || listed(state.prefill.continue)) return 'continue';
+  return 'ignore';
 }
 
 function headerNumber(value: string | string[] | undefined): number | undefined {
@@ -124,7 +140,12 @@ function refused(a: Answer, match: RouteMatch, body: Record<string, unknown> | u
     return true;
   }
   if (!isLlmRoute(match.route)) return false;
-  const problem = findProblem(match.route, body, record.headers['anthropic-version']);
+  const problem = findProblem(
+    match.route,
+    body,
+    record.headers['anthropic-version'],
+    prefillMode(a.state, match, body, record.key),
+  );
   if (!problem) return false;
   withLimitHeaders(a, a.state.limits.view(a.key, a.now));
   fail(a, invalidRequest(a.dialect, problem.message, problem.param, problem.code));
@@ -146,6 +167,7 @@ function serve(
     replyText: state.reply,
     now: a.now,
     requestId: a.requestId,
+    prefill: prefillMode(state, match, body, ex.record.key),
   });
   let view: WindowView | undefined;
   if (planned.cost) {

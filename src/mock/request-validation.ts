@@ -1,5 +1,9 @@
 // The 400s the real APIs give for requests they cannot accept: bad JSON, missing model, messages, max_tokens.
 import { assistantPrefill } from './anthropic-responses.ts';
+
+/** What the model does with a trailing assistant message: continue it, refuse it, or answer anew. */
+export type PrefillMode = 'continue' | 'refuse' | 'ignore';
+
 import { isAnthropicRoute, type MockRoute } from './routes.ts';
 
 export interface RequestProblem {
@@ -20,7 +24,21 @@ export function findProblem(
   route: MockRoute,
   body: Record<string, unknown> | undefined,
   anthropicVersion: unknown,
+  prefill: PrefillMode = 'ignore',
 ): RequestProblem | undefined {
+  if (prefill === 'refuse' && body && assistantPrefill(body.messages) !== undefined) {
+    return isAnthropicRoute(route)
+      ? {
+          message:
+            'This model does not support assistant message prefill. The conversation must end with a user message.',
+        }
+      : {
+          message:
+            'The last message must have the user or tool role: this model cannot continue an assistant message (prefill).',
+          param: 'messages',
+          code: 'invalid_value',
+        };
+  }
   if (isAnthropicRoute(route)) {
     if (anthropicVersion === undefined) return { message: 'anthropic-version: header is required' };
     if (!body) return { message: 'Invalid JSON in request body' };

@@ -39,6 +39,13 @@ export interface MockUpstreamOptions {
   record?: boolean;
   /** Bytes of each request body kept in `received[].body`, default 8 MiB; `bodyBytes` still counts all. */
   maxRecordedBodyBytes?: number;
+  /**
+   * What a trailing assistant message (a prefill) gets, by model name or key. Anthropic's
+   * /v1/messages continues it unless refused; chat/completions continues it only when listed in
+   * `continue` (as vLLM, llama.cpp, DeepSeek and Mistral do) and otherwise answers from scratch, as
+   * OpenAI does. Refused: a 400 that names the prefill.
+   */
+  prefill?: { continue?: readonly string[]; refuse?: readonly string[] };
 }
 
 export interface ReceivedRequest {

@@ -15,12 +15,13 @@ import { boundedBody } from './body/bounded-body.ts';
 import { checkDeclaredLength, continueBody, readBody } from './body/read-body.ts';
 import type { RequestContext } from './context.ts';
 import type { AccountDeps } from './exchange/account.ts';
+import { settleUnspent } from './exchange/account.ts';
 import { endInBand, sendRefusal } from './exchange/client-answer.ts';
 import type { AttemptOutcome } from './exchange/outcome.ts';
 import { UpstreamRelay } from './exchange/relay.ts';
 import { createNextTry, hasFallback, newTries, restartTries, type Tries } from './failover/next-try.ts';
 import { isUpstreamFailure, mayResendAfterFailure } from './failover/verdicts.ts';
-import { StreamRescue } from './rescue/stream-rescue.ts';
+import { createStreamRescue, prefillStyleOf, refusesPrefill } from './rescue/rescue-for.ts';
 import { planCost } from './schedule.ts';
 
 export interface ForwardStageDeps extends AccountDeps {
@@ -171,8 +172,7 @@ export function createForwardStage(deps: ForwardStageDeps) {
       if (outcome !== 'done' && outcome !== 'broken') sendRefusal(ctx, outcome);
       return;
     }
-    if (ctx.stream && ctx.modelRoute?.stream_rescue && ctx.path === '/v1/messages' && ctx.json)
-      ctx.rescue = new StreamRescue(Array.isArray(ctx.json.messages) ? ctx.json.messages : []);
+    ctx.rescue = createStreamRescue(ctx);
     try {
       await forwardRetrying(ctx, body as Buffer | null);
     } catch (err) {
@@ -188,9 +188,10 @@ export function createForwardStage(deps: ForwardStageDeps) {
     let bodyFor = ctx.nextFallback;
     for (;;) {
       const scheduler = await acquire(ctx, tries);
-      // A fallback may rename the model: its body is built again.
+      // A fallback may rename the model (and continue a stream its own way): its body is built again.
       if (bodyFor !== ctx.nextFallback) {
         bodyFor = ctx.nextFallback;
+        if (ctx.rescue?.splicing) continueStream(ctx);
         body = requestBody(ctx, deps.maxBody) as Buffer;
       }
       let outcome: AttemptOutcome | GatewayError;
@@ -204,6 +205,18 @@ export function createForwardStage(deps: ForwardStageDeps) {
       }
       if (outcome === 'done') return;
       ctx.attempts++;
+      if (ctx.rescue && typeof outcome === 'object' && !(outcome instanceof GatewayError)) {
+        if (ctx.headSent && refusesPrefill(ctx.rescue, outcome)) {
+          // The target takes no prefill: it is asked for the whole answer instead, which goes on
+          // only if it starts with what the client has. Never the client's error.
+          ctx.lease!.succeeded();
+          settleUnspent(ctx);
+          ctx.rescue.refusePrefill();
+          continueStream(ctx);
+          body = requestBody(ctx, deps.maxBody) as Buffer;
+          continue;
+        }
+      }
       if (outcome === 'broken') {
         if (ctx.clientGone) throw new ClientGone();
         // A long stream may have outlived the first deadline: its continuation gets a new one.
@@ -217,10 +230,8 @@ export function createForwardStage(deps: ForwardStageDeps) {
             `The stream from upstream "${ctx.target!.upstream.name}" broke and could not be continued in time.`,
           );
         }
-        ctx.json = ctx.rescue!.continuation(ctx.json!);
-        ctx.jsonChanged = true;
         ctx.upstreamBroke = false;
-        planCost(ctx);
+        continueStream(ctx);
         body = requestBody(ctx, deps.maxBody) as Buffer;
         bodyFor = ctx.nextFallback;
         if (next.again && next.ms > 0) await pause(ctx, next.ms);
@@ -251,6 +262,13 @@ export function createForwardStage(deps: ForwardStageDeps) {
       return;
     }
   }
+}
+
+/** The request becomes the continuation of the client's stream, for the current target. */
+function continueStream(ctx: RequestContext): void {
+  ctx.json = ctx.rescue!.continuation(ctx.json!, prefillStyleOf(ctx));
+  ctx.jsonChanged = true;
+  planCost(ctx);
 }
 
 /** The request must be served by then: the queue deadline of the upstream it was routed to. */

@@ -87,6 +87,7 @@ export function createUpstreamSet(config: Config, options: UpstreamSetOptions): 
       timeout,
       idle_timeout: timeout,
       passthrough: true,
+      prefill: 'none',
     };
     implicit.set(route, build(resolved, config.outbound_proxy, options, false));
   }

@@ -70,14 +70,46 @@ describe('stream rescue', () => {
     }
   });
 
-  test('a continuation the upstream refuses ends the stream with an in-band error', async () => {
+  test('a model that refuses prefills gets the whole answer regenerated, and the client the whole message', async () => {
+    const mock = await startMockUpstream({
+      reply: REPLY,
+      streamChunks: 8,
+      prefill: { refuse: ['claude-haiku-4-5'] },
+    });
+    const gw = await startGateway({
+      upstreams: { claude: { url: mock.url, dialect: 'anthropic', keys: KEYS } },
+      routes: { models: [{ match: 'claude-*', upstream: 'claude', stream_rescue: true }] },
+    });
+    mock.addFault({ fault: { kind: 'drop-mid-stream', afterChunks: 6 }, times: 1 });
+    try {
+      const client = new Anthropic({ baseURL: gw.url, apiKey: 'sk-client', maxRetries: 0 });
+      const final = await ask(client).finalMessage();
+      assert.equal((final.content[0] as Anthropic.TextBlock).text, REPLY);
+      assert.deepEqual(
+        mock.received.map((r) => r.status),
+        [200, 400, 200],
+        'cut, the prefill refused, then the whole answer again',
+      );
+      const last = mock.received[2]!.json as { messages: { role: string }[] };
+      assert.deepEqual(
+        last.messages.map((m) => m.role),
+        ['user'],
+        'asked without a prefill',
+      );
+    } finally {
+      await gw.close();
+      await mock.close();
+    }
+  });
+
+  test('a continuation refused for another reason ends the stream with an in-band error', async () => {
     const { mock, client, close } = await setup(true);
     mock.addFault({ fault: { kind: 'drop-mid-stream', afterChunks: 6 }, times: 1 });
     mock.addFault({
       fault: {
         kind: 'status',
         status: 400,
-        body: { type: 'error', error: { type: 'invalid_request_error', message: 'prefill not supported' } },
+        body: { type: 'error', error: { type: 'invalid_request_error', message: 'max_tokens: too large' } },
       },
       times: 1,
     });

@@ -118,6 +118,8 @@ export function openaiCompatible(
     auth: { header: 'authorization', prefix: 'Bearer ' },
     rateLimitHeaders,
     streamUsageOption: options.streamUsageOption,
+    // OpenAI-compatible servers that can continue a message say so in their upstream's `prefill`.
+    prefill: 'none',
     finalRefusal: openaiFinalRefusal,
   };
 }

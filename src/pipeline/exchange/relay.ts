@@ -167,6 +167,10 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
     const tap = this.#tap;
     if (tap) {
       const kept = tap.push(chunk.toString('latin1'));
+      if (this.#ctx.rescue?.diverged) {
+        this.#diverged(controller);
+        return;
+      }
       // The bytes go on exactly as they came unless an event was held, dropped or rewritten.
       if (!tap.passedWhole) {
         if (kept === '') return; // nothing to send yet (part of an event, or a dropped one)
@@ -289,6 +293,17 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
     if (this.#observer) this.#endInBand(failure);
     else ctx.res.destroy(err);
     this.#done('done');
+  }
+
+  /** A regenerated answer did not start with what the client has: it cannot go into its stream. */
+  #diverged(controller: Controller): void {
+    const name = this.#ctx.target!.upstream.name;
+    controller.abort(
+      new GatewayError(
+        'upstream_unavailable',
+        `The stream broke, and the answer upstream "${name}" gave again differs from what was already sent, so it could not be continued.`,
+      ),
+    );
   }
 
   /** Malformed events were dropped: the stream went on without them; say so once per exchange. */
