@@ -81,18 +81,19 @@ describe('KeyBudget', () => {
   test('an output bound larger than a whole window reserves the window and waits for a full one', () => {
     const clock = createManualClock();
     const key = new KeyBudget(settings({ limits: { otpm: 8000 }, useHeaders: false }), clock);
-    const claudeCode: Cost = { requests: 1, inputTokens: 3000, outputTokens: 64_000 };
+    // Claude Code's first call: a system prompt larger than the output window, and 64000 to write.
+    const claudeCode: Cost = { requests: 1, inputTokens: 16_000, outputTokens: 64_000 };
     assert.equal(key.waitFor(claudeCode), 0, 'an empty window takes it');
     const r = key.reserve(claudeCode);
     assert.equal(key.remainingOf('output_tokens', 'minute'), 0, 'the whole window is reserved');
     assert.ok(key.waitFor(claudeCode) > 0, 'the next one waits for the window to empty');
-    key.settle(r, { requests: 1, inputTokens: 3000, outputTokens: 500 });
+    key.settle(r, { requests: 1, inputTokens: 16_000, outputTokens: 500 });
     assert.equal(key.remainingOf('output_tokens', 'minute'), 7500, 'settled to what it used');
     assert.ok(key.waitFor(claudeCode) > 0, 'the next one still waits for a full window');
     clock.advance(61_000);
     assert.equal(key.waitFor(claudeCode), 0);
     const r2 = key.reserve(claudeCode);
-    key.settle(r2, { requests: 1, inputTokens: 3000, outputTokens: 20_000 });
+    key.settle(r2, { requests: 1, inputTokens: 16_000, outputTokens: 20_000 });
     assert.equal(key.remainingOf('output_tokens', 'minute'), 8000 - 20_000, 'a real overrun counts whole');
   });
 

@@ -285,9 +285,11 @@ function dimensionOf(key: WindowKey): LimitDimension {
  */
 export function reservedIn(cost: Cost, dimension: LimitDimension, limit: number | undefined): number {
   const amount = amountFor(cost, dimension);
-  if (limit === undefined || amount <= limit || dimension === 'requests') return amount;
-  if (dimension === 'input_tokens' || cost.inputTokens > limit) return amount;
-  return limit;
+  if (limit === undefined || amount <= limit) return amount;
+  if (dimension === 'output_tokens') return limit;
+  // Input and total windows: the prompt is counted as it is (a prompt over the window never fits).
+  if (dimension === 'tokens' && cost.inputTokens <= limit) return limit;
+  return amount;
 }
 
 function configName(key: WindowKey): string {
