@@ -457,6 +457,20 @@ describe('loadConfig result', () => {
     }, TypeError);
   });
 
+  test('by default every upstream waits 600 s for its answer, as the official SDKs do', () => {
+    const config = load({});
+    for (const name of ['openai', 'anthropic'])
+      assert.deepEqual(
+        [upstream(config, name).timeout, upstream(config, name).idle_timeout],
+        [600_000, 600_000],
+      );
+    assert.equal(
+      upstream(config, 'openai').first_token_timeout,
+      undefined,
+      'no first-token bound unless set',
+    );
+  });
+
   test('an upstream timeout defaults to server.request_timeout and idle_timeout to timeout', () => {
     const config = load({
       tree: {

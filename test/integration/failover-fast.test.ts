@@ -239,3 +239,32 @@ describe('failover that decides fast', () => {
     }
   });
 });
+
+describe('waiting for a long answer', () => {
+  test('a slow non-streamed answer is waited for under the timeout, and is a timeout past it', async () => {
+    // The default is 600 s (see config tests); here a short one shows it is what decides.
+    const mock = await startMockUpstream({ latencyMs: 1200 });
+    const patient = await startGateway({ upstreams: { openai: { url: mock.url, keys: [SPARE_KEY] } } });
+    const hasty = await startGateway({
+      upstreams: { openai: { url: mock.url, keys: [SPARE_KEY], timeout: '400ms', retries: { max: 0 } } },
+    });
+    const ask = (gw: TestGateway) =>
+      fetch(`${gw.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+      });
+    try {
+      const slow = await ask(patient);
+      assert.equal(slow.status, 200);
+      assert.equal(((await slow.json()) as { object: string }).object, 'chat.completion');
+      const cut = await ask(hasty);
+      assert.equal(cut.status, 504);
+      assert.equal(((await cut.json()) as { error: { code: string } }).error.code, 'upstream_timeout');
+    } finally {
+      await patient.close();
+      await hasty.close();
+      await mock.close();
+    }
+  });
+});
