@@ -8,11 +8,11 @@
 import { type PrefillStyle, prefillMarks, withoutPrefillMarks } from '../../dialects/prefill.ts';
 import { isRecord } from '../../dialects/wire/json-peek.ts';
 import { sseFields } from '../../dialects/wire/sse.ts';
+import { ContinuedStream } from './continued-stream.ts';
 import { estimatedTokens, eventFrame, parseEventJson } from './latin1-json.ts';
-import { RegeneratedText } from './regenerated-text.ts';
 import type { StreamRescue } from './stream-rescue.ts';
 
-export class AnthropicRescue implements StreamRescue {
+export class AnthropicRescue extends ContinuedStream implements StreamRescue {
   /** The client's own messages and output bound, before any continuation. */
   readonly #messages: readonly unknown[];
   readonly #maxTokens: unknown;
@@ -20,38 +20,19 @@ export class AnthropicRescue implements StreamRescue {
   #text = '';
   #blockOpen = false;
   #continuable = true;
-  #splicing = false;
-  #prefillRefused = false;
-  /** Set while a continuation regenerates the whole answer. */
-  #regenerated: RegeneratedText | undefined;
   /** Whitespace trimmed off the prefill (Anthropic refuses one ending in it), owed by the continuation. */
   #owed = '';
   /** Estimated output of everything before the current continuation. */
   #priorTokens = 0;
 
   constructor(json: Record<string, unknown>) {
+    super();
     this.#messages = Array.isArray(json.messages) ? json.messages : [];
     this.#maxTokens = json.max_tokens;
   }
 
-  get splicing(): boolean {
-    return this.#splicing;
-  }
-
   get possible(): boolean {
     return this.#continuable && this.#blockOpen && !this.diverged;
-  }
-
-  get diverged(): boolean {
-    return this.#regenerated?.state === 'diverged';
-  }
-
-  get prefilled(): boolean {
-    return this.#splicing && this.#regenerated === undefined;
-  }
-
-  refusePrefill(): void {
-    this.#prefillRefused = true;
   }
 
   readonly observe = (raw: string): void => {
@@ -80,16 +61,13 @@ export class AnthropicRescue implements StreamRescue {
   };
 
   continuation(json: Record<string, unknown>, style: PrefillStyle): Record<string, unknown> {
-    this.#splicing = true;
     const prefill = this.#text.trimEnd();
-    if (style === 'none' || this.#prefillRefused || prefill === '') {
+    if (!this.startContinuation(style, this.#text, prefill)) {
       // The whole answer again, bounded as the client asked; checked against what it has.
-      this.#regenerated = new RegeneratedText(this.#text);
       this.#owed = '';
       this.#priorTokens = 0;
       return { ...withoutPrefillMarks(json), messages: this.#messages, max_tokens: this.#maxTokens };
     }
-    this.#regenerated = undefined;
     this.#owed = this.#text.slice(prefill.length);
     this.#priorTokens = estimatedTokens(this.#text);
     const marks = prefillMarks[style];
@@ -116,7 +94,7 @@ export class AnthropicRescue implements StreamRescue {
       if (event === 'content_block_start' && isTextStart(body)) return '';
       if (event === 'content_block_delta' && isTextDelta(body)) return this.#continuedText(body, raw);
       if (event === 'content_block_stop' && body.index === 0) {
-        this.#regenerated?.ended();
+        this.regenerated?.ended();
         if (this.diverged) return '';
       }
       return raw;
@@ -129,7 +107,8 @@ export class AnthropicRescue implements StreamRescue {
   #continuedText(body: Record<string, unknown>, raw: string): string {
     const delta = body.delta as Record<string, unknown> & { text: string };
     let text = delta.text;
-    if (this.#regenerated) text = this.#regenerated.take(text);
+    const regenerated = this.regenerated;
+    if (regenerated) text = regenerated.take(text);
     else if (this.#owed !== '') text = this.#payOwed(text);
     else return raw;
     if (text === '') return '';

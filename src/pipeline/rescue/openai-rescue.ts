@@ -7,8 +7,8 @@
 import { type PrefillStyle, prefillMarks, withoutPrefillMarks } from '../../dialects/prefill.ts';
 import { isRecord } from '../../dialects/wire/json-peek.ts';
 import { findData, newDataSpan } from '../../dialects/wire/sse.ts';
+import { ContinuedStream } from './continued-stream.ts';
 import { estimatedTokens, eventFrame, parseEventJson } from './latin1-json.ts';
-import { RegeneratedText } from './regenerated-text.ts';
 import type { StreamRescue } from './stream-rescue.ts';
 
 /** The fields that name the client's answer, taken from its first chunk. */
@@ -20,20 +20,18 @@ interface AnswerIds {
 
 const BOUNDS = ['max_tokens', 'max_completion_tokens'] as const;
 
-export class OpenAiRescue implements StreamRescue {
+export class OpenAiRescue extends ContinuedStream implements StreamRescue {
   readonly #messages: readonly unknown[];
   readonly #bounds: Partial<Record<(typeof BOUNDS)[number], number>> = {};
   #ids: AnswerIds | undefined;
   #text = '';
   #continuable = true;
   #finished = false;
-  #splicing = false;
-  #prefillRefused = false;
-  #regenerated: RegeneratedText | undefined;
   #priorTokens = 0;
   readonly #span = newDataSpan();
 
   constructor(json: Record<string, unknown>) {
+    super();
     this.#messages = Array.isArray(json.messages) ? json.messages : [];
     for (const field of BOUNDS) {
       const v = json[field];
@@ -41,24 +39,8 @@ export class OpenAiRescue implements StreamRescue {
     }
   }
 
-  get splicing(): boolean {
-    return this.#splicing;
-  }
-
   get possible(): boolean {
     return this.#continuable && !this.#finished && this.#ids !== undefined && !this.diverged;
-  }
-
-  get diverged(): boolean {
-    return this.#regenerated?.state === 'diverged';
-  }
-
-  get prefilled(): boolean {
-    return this.#splicing && this.#regenerated === undefined;
-  }
-
-  refusePrefill(): void {
-    this.#prefillRefused = true;
   }
 
   /** The chunk's body, or undefined for [DONE], comments and anything not a chunk. */
@@ -91,14 +73,11 @@ export class OpenAiRescue implements StreamRescue {
   };
 
   continuation(json: Record<string, unknown>, style: PrefillStyle): Record<string, unknown> {
-    this.#splicing = true;
-    if (style === 'none' || this.#prefillRefused || this.#text === '') {
+    if (!this.startContinuation(style, this.#text, this.#text)) {
       // The whole answer again, bounded as the client asked; checked against what it has.
-      this.#regenerated = new RegeneratedText(this.#text);
       this.#priorTokens = 0;
       return { ...withoutPrefillMarks(json), ...this.#bounds, messages: this.#messages };
     }
-    this.#regenerated = undefined;
     this.#priorTokens = estimatedTokens(this.#text);
     const marks = prefillMarks[style];
     const out: Record<string, unknown> = {
@@ -128,10 +107,10 @@ export class OpenAiRescue implements StreamRescue {
     if (!isRecord(choice)) return eventFrame(undefined, out);
     const delta = isRecord(choice.delta) ? { ...choice.delta } : {};
     delete delta.role; // the client's first chunk had it
-    if (typeof delta.content === 'string' && this.#regenerated)
-      delta.content = this.#regenerated.take(delta.content);
+    const regenerated = this.regenerated;
+    if (typeof delta.content === 'string' && regenerated) delta.content = regenerated.take(delta.content);
     const finishes = choice.finish_reason != null;
-    if (finishes) this.#regenerated?.ended();
+    if (finishes) regenerated?.ended();
     if (this.diverged) return '';
     // Nothing left to say (the role-only opening chunk, text the client already has): dropped.
     const says = Object.entries(delta).some(([k, v]) => v != null && !(k === 'content' && v === ''));
