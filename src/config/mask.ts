@@ -31,6 +31,12 @@ const DURATION_KEYS = new Set([
   'timeout',
   'connect_timeout',
   'idle_timeout',
+  'first_token_timeout',
+  'backoff',
+  'max_backoff',
+  'cooldown',
+  'max_cooldown',
+  'probe_interval',
   'ttl',
 ]);
 
