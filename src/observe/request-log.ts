@@ -14,7 +14,7 @@ export function createRequestLog(writeLine: (line: string) => void): RequestLog 
     if (ctx.target) line += `,"upstream":${str(ctx.target.upstream.name)}`;
     if (ctx.model !== undefined) {
       line += `,"model":${str(ctx.model)}`;
-      // After a rename or a fallback the upstream was asked for another model.
+      // What the upstream was asked for (another model after a rename or a fallback).
       const sent = ctx.json?.model;
       if (typeof sent === 'string') line += `,"model_sent":${str(sent)}`;
     }

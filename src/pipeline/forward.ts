@@ -118,7 +118,7 @@ export function createForwardStage(deps: ForwardStageDeps) {
       const cost = ctx.cost!;
       // Failing (an open breaker not about to probe, refused keys): the fallback serves now.
       if (hasFallback(ctx) && scheduler.waitFor(cost) > PROBE_SOON_MS) {
-        const failing = scheduler.pool.explain(cost, PROBE_SOON_MS);
+        const failing = scheduler.pool.explain(cost, PROBE_SOON_MS, true);
         if (failing && toFallback(ctx, tries, scheduler)) continue;
       }
       try {

@@ -87,9 +87,16 @@ export class CircuitBreaker {
     return this.#probeOut ? this.#cooldownMs : 0;
   }
 
-  /** Milliseconds it stays open for sure (0 when closed or half-open: it may let requests through soon). */
-  openFor(): number {
-    if (this.#state !== 'open') return 0;
+  /**
+   * Milliseconds it stays open for sure (0 when closed or half-open: it may let requests through
+   * soon). `probeBlocks`: a half-open breaker whose probe is out counts as open for a cool-down, for
+   * a caller with somewhere else to go (the probe may well fail).
+   */
+  openFor(probeBlocks = false): number {
+    if (this.#state !== 'open') {
+      if (!probeBlocks || this.state !== 'half_open' || !this.#probeOut) return 0;
+      return this.#cooldownMs;
+    }
     return Math.max(0, this.#openUntil - this.#clock.monotonic());
   }
 

@@ -95,9 +95,10 @@ export class KeyPool implements Capacity<KeyGrant, TriedKeys> {
 
   /**
    * Why waiting is because of failures (open breakers, refused keys), not limits, for longer than
-   * `withinMs`; else undefined. A half-open breaker counts as soon: its probe may close it any time.
+   * `withinMs`; else undefined. A half-open breaker counts as soon: its probe may close it any time,
+   * unless `probeBlocks` (the caller has a fallback and need not wait for the probe's verdict).
    */
-  explain(cost: Cost, withinMs = 0): GatewayError | undefined {
+  explain(cost: Cost, withinMs = 0, probeBlocks = false): GatewayError | undefined {
     const name = this.#o.name;
     if (this.usable === 0) {
       return new GatewayError(
@@ -108,7 +109,7 @@ export class KeyPool implements Capacity<KeyGrant, TriedKeys> {
     const tooLarge = this.#tooLarge(cost);
     if (tooLarge) return tooLarge;
     if (this.#inFlight >= this.#maxConcurrent) return undefined;
-    const upstreamWait = this.#o.upstreamBreaker.openFor();
+    const upstreamWait = this.#o.upstreamBreaker.openFor(probeBlocks);
     const whose = upstreamWait > 0 ? 'its circuit breaker is' : "its keys' circuit breakers are";
     let limitWait = Number.POSITIVE_INFINITY;
     let healthWait = Number.POSITIVE_INFINITY;
@@ -116,7 +117,7 @@ export class KeyPool implements Capacity<KeyGrant, TriedKeys> {
       if (key.health.removed !== undefined) continue;
       const budgetWait = key.budget.waitFor(cost);
       limitWait = Math.min(limitWait, budgetWait);
-      healthWait = Math.min(healthWait, Math.max(key.health.breaker.openFor(), budgetWait));
+      healthWait = Math.min(healthWait, Math.max(key.health.breaker.openFor(probeBlocks), budgetWait));
     }
     const wait = Math.max(upstreamWait, healthWait);
     if (wait <= withinMs || (upstreamWait === 0 && healthWait <= limitWait)) return undefined;

@@ -180,6 +180,29 @@ describe('failover that decides fast', () => {
     }
   });
 
+  test("while a half-open breaker's probe is out, other requests go to the fallback", async () => {
+    const clock = createManualClock();
+    const { primary, spare, gw, close } = await setup({
+      primary: { retries: { max: 0 }, timeout: '300ms', breaker: { failures: 1, cooldown: '10s' } },
+      clock,
+    });
+    primary.addFault({ fault: { kind: 'status', status: 500 }, times: 1 });
+    try {
+      assert.equal((await chat(gw)).upstream, 'spare');
+      clock.advance(10_000);
+      // The probe: the primary does not answer it for a while.
+      primary.addFault({ fault: { kind: 'hang' }, times: 1 });
+      const probe = chat(gw);
+      await primary.waitForRequests(2);
+      const other = await chat(gw);
+      assert.equal(other.upstream, 'spare', 'not queued behind the probe');
+      assert.equal((await probe).upstream, 'spare', 'the silent probe hands over too');
+      assert.equal(primary.received.length, 2);
+    } finally {
+      await close();
+    }
+  });
+
   test('a silent primary with one key is tried once, then the fallback serves', async () => {
     const { primary, spare, gw, close } = await setup({ primary: { timeout: '300ms' } });
     primary.addFault({ fault: { kind: 'hang' } });

@@ -129,6 +129,22 @@ describe('OpenAI-style stream rescue', () => {
     }
   });
 
+  test('first_token_timeout does not cut a regenerated answer while it is being checked', async () => {
+    const { main, client, close } = await setup({
+      main: { first_token_timeout: '300ms' },
+      mainMock: { chunkDelayMs: 100 },
+    });
+    // Seven chunks reach the client: regenerating them takes longer than the first-token bound.
+    main.addFault({ fault: { kind: 'drop-mid-stream', afterChunks: 7 }, times: 1 });
+    try {
+      const got = await read(client);
+      assert.equal(got.text, REPLY);
+      assert.equal(main.received.length, 2);
+    } finally {
+      await close();
+    }
+  });
+
   test('a fallback entry can say how its model continues: here with a DeepSeek-style prefix flag', async () => {
     const { main, spare, client, close } = await setup({
       keys: 1,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isJson } from './json-check.ts';
+import { isJson, OBJECT_VALUE, STRING_VALUE, scanJson } from './json-check.ts';
 
 function parses(text: string): boolean {
   try {
@@ -93,4 +93,24 @@ test('deep nesting beyond its own stack falls back to the parser', () => {
   const deep = `${'['.repeat(300)}1${']'.repeat(300)}`;
   assert.equal(isJson(deep), true);
   assert.equal(isJson(deep.slice(0, -1)), false);
+});
+
+test('a range ending inside a number is read only up to its end', () => {
+  assert.equal(isJson('0.5', 0, 1), true);
+  assert.equal(isJson('1e5', 0, 1), true);
+  assert.equal(isJson('-5', 0, 1), false);
+  assert.equal(isJson('12', 0, 1), true);
+});
+
+test('watched keys are found also in texts the parser judges (tabs, newlines between tokens)', () => {
+  const watch = [
+    { name: 'usage', opens: OBJECT_VALUE },
+    { name: 'finish_reason', opens: STRING_VALUE },
+  ];
+  const compact = '{"choices":[{"finish_reason":"stop"}],"usage":{"prompt_tokens":1}}';
+  const spread = '{"choices":[{"finish_reason":\n"stop"}],\t"usage":{"prompt_tokens":1}}';
+  assert.equal(scanJson(compact, 0, compact.length, watch), 3);
+  assert.equal(scanJson(spread, 0, spread.length, watch), 3);
+  const nulls = '{"choices":[{"finish_reason":null}],\n"usage":null}';
+  assert.equal(scanJson(nulls, 0, nulls.length, watch), 0);
 });

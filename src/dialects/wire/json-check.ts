@@ -49,7 +49,7 @@ export function scanJson(
   watch: readonly WatchedKey[] = NONE,
 ): number {
   CONTROL.lastIndex = from;
-  if (CONTROL.test(text) && CONTROL.lastIndex <= to) return parsesWhole(text, from, to);
+  if (CONTROL.test(text) && CONTROL.lastIndex <= to) return parsesWhole(text, from, to, watch);
   let found = 0;
   /** The watched key just read (its bit), until its value starts. */
   let key = 0;
@@ -101,7 +101,7 @@ export function scanJson(
         slash = lastSlash;
         expect = AFTER;
       } else if (c === 123 || c === 91 /* [ */) {
-        if (depth === MAX_DEPTH) return parsesWhole(text, from, to);
+        if (depth === MAX_DEPTH) return parsesWhole(text, from, to, watch);
         stack[depth++] = c === 123 ? IN_OBJECT : IN_ARRAY;
         expect = c === 123 ? KEY_OR_CLOSE : VALUE_OR_CLOSE;
         i++;
@@ -123,14 +123,37 @@ export function isJson(text: string, from = 0, to = text.length): boolean {
   return scanJson(text, from, to) !== NOT_JSON;
 }
 
-/** Texts with control characters (pretty-printed, or broken) and very deep ones go to the parser. */
-function parsesWhole(text: string, from: number, to: number): number {
+/**
+ * Texts with control characters (tabs or newlines between tokens, several data lines joined, or
+ * broken ones) and very deep ones go to the parser; the watched keys are then found in its value.
+ */
+function parsesWhole(text: string, from: number, to: number, watch: readonly WatchedKey[]): number {
+  let value: unknown;
   try {
-    JSON.parse(text.slice(from, to));
-    return 0;
+    value = JSON.parse(text.slice(from, to));
   } catch {
     return NOT_JSON;
   }
+  return watch.length === 0 ? 0 : keysIn(value, watch, 0);
+}
+
+function keysIn(value: unknown, watch: readonly WatchedKey[], depth: number): number {
+  if (typeof value !== 'object' || value === null || depth > MAX_DEPTH) return 0;
+  let found = 0;
+  if (Array.isArray(value)) {
+    for (const item of value) found |= keysIn(item, watch, depth + 1);
+    return found;
+  }
+  for (const [k, v] of Object.entries(value)) {
+    for (let w = 0; w < watch.length; w++) {
+      if (watch[w]!.name !== k) continue;
+      const kind =
+        watch[w]!.opens === OBJECT_VALUE ? typeof v === 'object' && v !== null : typeof v === 'string';
+      if (kind) found |= 1 << w;
+    }
+    found |= keysIn(v, watch, depth + 1);
+  }
+  return found;
 }
 
 /** Where endOfString last looked for a backslash (so it is looked for once per stretch of text). */
@@ -183,6 +206,11 @@ function isHex(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
 }
 
+/** The char code at `k`, or -1 at or past `to`. */
+function charAt(text: string, k: number, to: number): number {
+  return k < to ? text.charCodeAt(k) : -1;
+}
+
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
@@ -192,21 +220,21 @@ function endOfScalar(text: string, i: number, to: number, c: number): number {
   if (c === 116) return i + 4 <= to && text.startsWith('true', i) ? i + 4 : NOT_JSON;
   if (c === 102) return i + 5 <= to && text.startsWith('false', i) ? i + 5 : NOT_JSON;
   if (c === 110) return i + 4 <= to && text.startsWith('null', i) ? i + 4 : NOT_JSON;
-  // -? (0 | [1-9][0-9]*) (\.[0-9]+)? ([eE][+-]?[0-9]+)?
-  if (c === 45 /* - */) c = text.charCodeAt(++i);
-  if (c === 48 /* 0 */) c = text.charCodeAt(++i);
-  else if (isDigit(c)) while (i < to && isDigit(c)) c = text.charCodeAt(++i);
+  // -? (0 | [1-9][0-9]*) (\.[0-9]+)? ([eE][+-]?[0-9]+)?  -- nothing at or past `to` is read.
+  if (c === 45 /* - */) c = charAt(text, ++i, to);
+  if (c === 48 /* 0 */) c = charAt(text, ++i, to);
+  else if (isDigit(c)) while (isDigit(c)) c = charAt(text, ++i, to);
   else return NOT_JSON;
   if (c === 46 /* . */) {
-    c = text.charCodeAt(++i);
-    if (i >= to || !isDigit(c)) return NOT_JSON;
-    while (i < to && isDigit(c)) c = text.charCodeAt(++i);
+    c = charAt(text, ++i, to);
+    if (!isDigit(c)) return NOT_JSON;
+    while (isDigit(c)) c = charAt(text, ++i, to);
   }
   if (c === 101 || c === 69 /* e E */) {
-    c = text.charCodeAt(++i);
-    if (c === 43 || c === 45) c = text.charCodeAt(++i);
-    if (i >= to || !isDigit(c)) return NOT_JSON;
-    while (i < to && isDigit(c)) c = text.charCodeAt(++i);
+    c = charAt(text, ++i, to);
+    if (c === 43 || c === 45) c = charAt(text, ++i, to);
+    if (!isDigit(c)) return NOT_JSON;
+    while (isDigit(c)) c = charAt(text, ++i, to);
   }
-  return i > to ? NOT_JSON : i;
+  return i;
 }

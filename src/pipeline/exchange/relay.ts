@@ -42,6 +42,13 @@ function resetKnown(reading: RateLimitReading | undefined): boolean {
   return false;
 }
 
+function divergence(ctx: RequestContext): GatewayError {
+  return new GatewayError(
+    'upstream_unavailable',
+    `The stream broke, and the answer upstream "${ctx.target!.upstream.name}" gave again differs from what was already sent, so it could not be continued.`,
+  );
+}
+
 /** How events are rewritten on their way: a continuation spliced in, a usage chunk taken out. */
 function transformOf(ctx: RequestContext): EventTransform | undefined {
   const splice = ctx.rescue?.splicing ? ctx.rescue.splice : undefined;
@@ -171,13 +178,14 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
         this.#diverged(controller);
         return;
       }
+      // Content came, even if none goes out yet (a regenerated answer being checked).
+      if (tap.sawData) this.#contentCame();
       // The bytes go on exactly as they came unless an event was held, dropped or rewritten.
       if (!tap.passedWhole) {
         if (kept === '') return; // nothing to send yet (part of an event, or a dropped one)
         out = Buffer.from(kept, 'latin1');
       }
-    }
-    this.#contentCame();
+    } else this.#contentCame();
     if (this.#headPending) this.#sendHead();
     if (!this.#ctx.res.write(out)) {
       controller.pause();
@@ -236,6 +244,13 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
         if (observer.upstreamError() !== undefined) {
           ctx.upstreamBroke = true;
           ctx.res.end();
+        } else if (
+          ctx.rescue?.unverified &&
+          (ctx.rescue.diverged || observer.finished() || observer.complete())
+        ) {
+          // A regenerated answer that ended without matching what the client has: never a success.
+          ctx.upstreamBroke = true;
+          this.#endInBand(divergence(ctx));
         } else if (observer.finished()) ctx.res.end();
         // Whole, though the end marker never came: the client gets the one it waits for.
         else if (observer.complete()) ctx.res.end(this.#wire!.terminator);
@@ -297,13 +312,7 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
 
   /** A regenerated answer did not start with what the client has: it cannot go into its stream. */
   #diverged(controller: Controller): void {
-    const name = this.#ctx.target!.upstream.name;
-    controller.abort(
-      new GatewayError(
-        'upstream_unavailable',
-        `The stream broke, and the answer upstream "${name}" gave again differs from what was already sent, so it could not be continued.`,
-      ),
-    );
+    controller.abort(divergence(this.#ctx));
   }
 
   /** Malformed events were dropped: the stream went on without them; say so once per exchange. */

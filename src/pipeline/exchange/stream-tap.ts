@@ -20,6 +20,8 @@ export interface StreamTap {
   readonly passedWhole: boolean;
   /** Complete events dropped so far because their data was malformed. */
   readonly malformed: number;
+  /** A well-formed event with data has come (comments and keep-alives do not count). */
+  readonly sawData: boolean;
   /** At the end: the last event when it came whole but without its blank line (closed here), else ''. */
   end(): string;
   /** end() threw away part of an event: the transport cut it off. */
@@ -63,8 +65,10 @@ export function createStreamTap(
   let whole = false;
   let malformed = 0;
   let cut = false;
+  let sawData = false;
   const take = (raw: string): boolean => {
     if (!observer.event(raw)) return false;
+    if (!sawData) sawData = raw.includes('data:');
     const out = transform ? transform(raw) : raw;
     if (out !== raw) changed = true;
     if (out === '') return true;
@@ -83,6 +87,9 @@ export function createStreamTap(
     },
     get malformed() {
       return malformed;
+    },
+    get sawData() {
+      return sawData;
     },
     get cut() {
       return cut;

@@ -104,4 +104,12 @@ describe('AnthropicRescue', () => {
     assert.equal((body.messages as unknown[]).length, 1);
     assert.equal(rescue.prefilled, false);
   });
+
+  test('regenerated: a message_stop before it covered the client text diverges', () => {
+    const rescue = seen(start, delta('Hello world'));
+    rescue.continuation({}, 'none');
+    rescue.splice(delta('Hello'));
+    assert.equal(rescue.splice(ev('message_stop', {})), '');
+    assert.equal(rescue.diverged, true);
+  });
 });

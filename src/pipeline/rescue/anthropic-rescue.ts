@@ -83,6 +83,11 @@ export class AnthropicRescue extends ContinuedStream implements StreamRescue {
   }
 
   readonly splice = (raw: string): string => {
+    // The end, before the regenerated answer covered the client's text: it differs.
+    if (this.regenerated && /^event: ?message_(delta|stop)/.test(raw)) {
+      this.regenerated.ended();
+      if (this.diverged) return '';
+    }
     if (raw.includes('message_start')) {
       if (sseFields(raw).event === 'message_start') return '';
     }

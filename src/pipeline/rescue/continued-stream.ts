@@ -24,6 +24,11 @@ export class ContinuedStream {
     return this.#regenerated?.state === 'diverged';
   }
 
+  /** A regenerated answer that has not (yet) been shown to start with the client's text. */
+  get unverified(): boolean {
+    return this.#regenerated !== undefined && this.#regenerated.state !== 'verified';
+  }
+
   get prefilled(): boolean {
     return this.#started && this.#regenerated === undefined;
   }

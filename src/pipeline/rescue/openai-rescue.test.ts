@@ -102,4 +102,13 @@ describe('OpenAiRescue', () => {
     assert.equal(short.splice(delta({}, 'stop', other)), '');
     assert.equal(short.diverged, true);
   });
+
+  test('regenerated: an end before it covered the client text diverges, never a short success', () => {
+    const rescue = seen(delta({ content: 'Hello world' }));
+    rescue.continuation({}, 'none');
+    rescue.splice(delta({ content: 'Hello' }, null, other));
+    assert.equal(rescue.unverified, true);
+    assert.equal(rescue.splice('data: [DONE]\n\n'), '');
+    assert.equal(rescue.diverged, true);
+  });
 });

@@ -95,7 +95,14 @@ export class OpenAiRescue extends ContinuedStream implements StreamRescue {
 
   readonly splice = (raw: string): string => {
     const body = this.#chunk(raw);
-    if (!body || !Array.isArray(body.choices)) return raw;
+    if (!body || !Array.isArray(body.choices)) {
+      // The end, before the regenerated answer covered the client's text: it differs.
+      if (raw.includes('[DONE]')) {
+        this.regenerated?.ended();
+        if (this.diverged) return '';
+      }
+      return raw;
+    }
     const ids = this.#ids;
     const out: Record<string, unknown> = ids ? { ...body, ...ids } : { ...body };
     const choices = body.choices as unknown[];

@@ -24,6 +24,8 @@ export interface StreamRescue {
   readonly splice: EventTransform;
   /** The regenerated answer did not start with the client's text: the stream cannot go on. */
   readonly diverged: boolean;
+  /** The regenerated answer has not been shown to start with the client's text (so far). */
+  readonly unverified: boolean;
   /** The last continuation carried a prefill (so a 400 refusing it can be told apart). */
   readonly prefilled: boolean;
   /** The request that continues the answer on a target of `style`, from the request as last sent. */
