@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createManualClock } from '../../src/time/clock.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
-import { type MockUpstream, startMockUpstream } from '../support/mock-upstream.ts';
+import { startMockUpstream } from '../support/mock-upstream.ts';
 
 const KEYS = ['sk-fast-primary-key-aaaaaaaaaaaaaaaaaaa1', 'sk-fast-primary-key-aaaaaaaaaaaaaaaaaaa2'];
 const SPARE_KEY = 'sk-fast-spare-key-bbbbbbbbbbbbbbbbbbbbbb1';
@@ -198,6 +198,7 @@ describe('failover that decides fast', () => {
       assert.equal(other.upstream, 'spare', 'not queued behind the probe');
       assert.equal((await probe).upstream, 'spare', 'the silent probe hands over too');
       assert.equal(primary.received.length, 2);
+      assert.equal(spare.received.length, 3);
     } finally {
       await close();
     }
