@@ -14,6 +14,9 @@ const MODEL_REQUIRED = new Set([
   '/v1/messages/count_tokens',
 ]);
 
+/** Real model names are far shorter; longer ones are refused before routing or logging sees them. */
+export const MAX_MODEL_NAME = 256;
+
 export interface ParseStageDeps {
   maxBody: number;
 }
@@ -41,6 +44,13 @@ export function createParseStage(deps: ParseStageDeps) {
     if (!isRecord(json)) throw new GatewayError('invalid_request', 'The request body must be a JSON object.');
     ctx.json = json;
     const model = json.model;
+    if (typeof model === 'string' && model.length > MAX_MODEL_NAME) {
+      throw new GatewayError(
+        'invalid_request',
+        `The "model" is ${model.length} characters long; model names are at most ${MAX_MODEL_NAME}.`,
+        { param: 'model' },
+      );
+    }
     if (typeof model === 'string' && model.length > 0) ctx.model = model;
     else if (required || model !== undefined) {
       throw new GatewayError('invalid_request', 'The request body needs a "model" string.', {

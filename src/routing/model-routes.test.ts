@@ -134,4 +134,12 @@ describe('createModelRouter', () => {
     assert.equal(router.match('unknown-model'), undefined);
     assert.equal(router.match('unknown-model'), undefined);
   });
+
+  test('what it remembers is bounded: long names are not kept, and only so many names', () => {
+    const router = createModelRouter([route('gpt-*', 'openai')], UPSTREAMS);
+    assert.equal(router.match(`gpt-${'x'.repeat(1_000_000)}`)?.upstream, 'openai', 'still answered');
+    assert.equal(router.cached, 0, 'a 1 MB name is not kept');
+    for (let i = 0; i < 12_000; i++) router.match(`random-${i}`);
+    assert.equal(router.cached, 10_000);
+  });
 });

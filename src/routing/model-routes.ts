@@ -11,7 +11,13 @@ export interface ModelMatch {
 
 export interface ModelRouter {
   match(model: string): ModelMatch | undefined;
+  /** Names whose match is remembered (bounded in count and in each name's length). */
+  readonly cached: number;
 }
+
+/** Longer model names are not remembered (the parse stage refuses them anyway). */
+const CACHED_NAME_LIMIT = 256;
+const CACHED_NAMES = 10_000;
 
 /** Model names compare without regard to case, as the glob routes do. */
 function exactly(name: string): (model: string) => boolean {
@@ -49,9 +55,12 @@ export function createModelRouter(
       const hit = cache.get(model);
       if (hit !== undefined) return hit ?? undefined;
       const found = resolve(model);
-      // Clients use a handful of model names; the bound only stops a flood of random names.
-      if (cache.size < 10_000) cache.set(model, found ?? null);
+      // Clients use a handful of model names; the bounds only stop a flood of random or huge ones.
+      if (cache.size < CACHED_NAMES && model.length <= CACHED_NAME_LIMIT) cache.set(model, found ?? null);
       return found;
+    },
+    get cached() {
+      return cache.size;
     },
   };
 }

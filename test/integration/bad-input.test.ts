@@ -55,6 +55,18 @@ describe('bad input', () => {
     }
   });
 
+  test('an absurdly long model name: 400 invalid_request, never routed or kept', async () => {
+    const model = 'm'.repeat(50_000);
+    const res = await post('/v1/chat/completions', JSON.stringify({ model, messages: [] }));
+    assert.equal(res.status, 400);
+    const err = (json(res.body) as unknown as OpenAIError).error;
+    assert.equal(err.code, 'invalid_request');
+    assert.equal(err.param, 'model');
+    assert.ok(res.body.length < 1000, 'the answer does not echo the name');
+    const ok = await post('/v1/chat/completions', JSON.stringify({ model: 'x'.repeat(256), messages: [] }));
+    assert.notEqual(ok.status, 400, 'a 256-character name is still a name');
+  });
+
   test('Anthropic paths get Anthropic-shaped errors', async () => {
     const res = await post('/v1/messages', '{not json');
     assert.equal(res.status, 400);

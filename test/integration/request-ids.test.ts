@@ -107,4 +107,14 @@ describe('request ids, probes and the request log', () => {
     assert.equal(line.model_sent, 'gpt-4o-mini');
     assert.equal(line.status, 200);
   });
+
+  test('client-supplied strings are clipped in the request log', async () => {
+    const path = `/v1/${'p'.repeat(5000)}`;
+    const res = await send(gw.url, { path });
+    const id = res.headers['x-cooldown-request-id'];
+    gw.gateway.log.flush();
+    const line = log.lines().find((l) => l.msg === 'request' && l.id === id);
+    assert.ok(line);
+    assert.ok((line.path as string).length <= 515, `logged ${(line.path as string).length} characters`);
+  });
 });
