@@ -24,7 +24,18 @@ export interface ConfigFlags {
   budget?: number;
 }
 
-export interface ResolvedUpstream extends Omit<UpstreamConfig, 'timeout' | 'idle_timeout' | 'prefill'> {
+/** The scope a key acts in at the provider, sent as headers with it. */
+export interface KeyScope {
+  readonly organization?: string | undefined;
+  readonly project?: string | undefined;
+}
+
+export interface ResolvedUpstream
+  extends Omit<UpstreamConfig, 'timeout' | 'idle_timeout' | 'prefill' | 'keys'> {
+  /** The upstream's keys, in order. */
+  readonly keys: readonly string[];
+  /** Each key's scope (its own, else the upstream's), in the same order. */
+  readonly key_scopes: readonly KeyScope[];
   readonly name: string;
   /** Time allowed until the response head. */
   readonly timeout: number;
@@ -235,6 +246,11 @@ export function loadConfig(options: LoadOptions = {}): Config {
     const timeout = u.timeout ?? config.server.request_timeout;
     upstreams[name] = {
       ...u,
+      keys: u.keys.map((k) => k.key),
+      key_scopes: u.keys.map((k) => ({
+        organization: k.organization ?? u.organization,
+        project: k.project ?? u.project,
+      })),
       name,
       timeout,
       idle_timeout: u.idle_timeout ?? timeout,

@@ -33,10 +33,20 @@ const size = unit(parseSize, SIZE_HINT);
 const rate = unit(parseRate, RATE_HINT);
 const count = numeric(z.number().int().positive());
 
+/** What a key may act for at the provider (OpenAI's organization and project): the key's, never a client's. */
+const keyScope = { organization: z.string().min(1).optional(), project: z.string().min(1).optional() };
+
+/** One key, as a string or with its own scope. */
+const keyEntry = z.union([z.string(), z.strictObject({ key: z.string(), ...keyScope })]);
+
 /** A list, or one comma-separated string (how pools arrive from env vars). */
 const keyList = z
-  .union([z.string(), z.array(z.string())])
-  .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((k) => k.trim()).filter((k) => k.length > 0));
+  .union([z.string(), z.array(keyEntry)])
+  .transform((v) =>
+    (Array.isArray(v) ? v : v.split(','))
+      .map((k) => (typeof k === 'string' ? { key: k.trim() } : { ...k, key: k.key.trim() }))
+      .filter((k) => k.key.length > 0),
+  );
 
 const httpUrl = z.string().refine((v) => /^https?:\/\/[^\s/]+/.test(v) && URL.canParse(v), {
   message: 'must be an http:// or https:// URL',
@@ -61,6 +71,8 @@ export const upstreamSchema = z.strictObject({
   url: httpUrl,
   dialect: z.enum(dialectNames).prefault('openai'),
   keys: keyList.prefault([]),
+  /** Sent with every key of this upstream that does not name its own (`OpenAI-Organization`, `-Project`). */
+  ...keyScope,
   balance: z.enum(['round_robin', 'least_loaded', 'most_remaining']).prefault('most_remaining'),
   limits: limitsSchema.prefault({}),
   rate_limits: z

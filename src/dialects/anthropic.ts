@@ -24,6 +24,7 @@ export const anthropic: Dialect = {
   auth: { header: 'x-api-key', prefix: '' },
   rateLimitHeaders: anthropicHeaders,
   streamUsageOption: false,
+  keyCheck: { path: '/v1/models', headers: { 'anthropic-version': '2023-06-01' } },
   // Prefill is Anthropic's own feature; models that refuse it get the answer regenerated instead.
   prefill: 'assistant',
   // A rate-limit 429 says when to retry; a spend-cap 429 does not, and retrying cannot help.

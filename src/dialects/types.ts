@@ -96,6 +96,11 @@ export interface Dialect {
   readonly rateLimitHeaders: readonly RateLimitHeaderSpec[];
   /** Whether the upstream accepts `stream_options.include_usage` (OpenAI-style streams). */
   readonly streamUsageOption: boolean;
+  /**
+   * A request of the gateway's own that tells a bad key from a client's bad request (a 401 can be
+   * either): its path under the API base, and headers besides the key. Absent: it cannot tell.
+   */
+  readonly keyCheck?: { readonly path: string; readonly headers: Readonly<Record<string, string>> };
   /** Whether it continues a trailing assistant message, unless the upstream's config says otherwise. */
   readonly prefill: PrefillStyle;
   /**

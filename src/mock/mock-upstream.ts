@@ -24,6 +24,7 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
   const state: MockState = {
     dialect,
     keys: options.keys ? new Set(options.keys) : undefined,
+    organization: options.organization,
     sendLimitHeaders: (options.sendLimitHeaders ?? true) && dialect !== 'nvidia',
     latencyMs: options.latencyMs ?? 0,
     chunkDelayMs: options.chunkDelayMs ?? 0,

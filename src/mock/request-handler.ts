@@ -23,6 +23,7 @@ import type { Fault, MockDialect } from './types.ts';
 export interface MockState {
   readonly dialect: MockDialect;
   readonly keys: ReadonlySet<string> | undefined;
+  readonly organization: string | undefined;
   readonly sendLimitHeaders: boolean;
   readonly latencyMs: number;
   readonly chunkDelayMs: number;
@@ -137,6 +138,21 @@ function refused(a: Answer, match: RouteMatch, body: Record<string, unknown> | u
   const keys = a.state.keys;
   if (keys && (record.key === undefined || !keys.has(record.key))) {
     fail(a, authError(a.dialect, record.key));
+    return true;
+  }
+  const organization = record.headers['openai-organization'];
+  if (
+    a.state.organization !== undefined &&
+    organization !== undefined &&
+    organization !== a.state.organization
+  ) {
+    fail(a, {
+      status: 401,
+      type: 'invalid_request_error',
+      message: 'OpenAI-Organization header should match organization for API key',
+      param: null,
+      code: 'mismatched_organization',
+    });
     return true;
   }
   if (!isLlmRoute(match.route)) return false;

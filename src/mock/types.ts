@@ -25,6 +25,8 @@ export interface MockUpstreamOptions {
   sendLimitHeaders?: boolean;
   /** When set, other keys get 401 in the dialect's error shape; when unset any key (or none) is accepted. */
   keys?: string[];
+  /** The organization the keys belong to: an `OpenAI-Organization` naming another gets OpenAI's 401. */
+  organization?: string;
   /** Delay before the response head, default 0. */
   latencyMs?: number;
   /** Delay between stream chunks, default 0. */

@@ -70,6 +70,8 @@ function credentialOf(ctx: RequestContext): string {
   return typeof value === 'string' ? value : '';
 }
 
+const NO_SCOPE: readonly string[] = [];
+
 /** A breaker that probes within this is about to let requests through: it is worth waiting for. */
 const PROBE_SOON_MS = 1000;
 
@@ -86,13 +88,14 @@ export function createForwardStage(deps: ForwardStageDeps) {
   function attempt(ctx: RequestContext, body: Buffer | Readable | null, retryable: boolean) {
     ctx.usage = undefined;
     const { upstream, origin, path } = ctx.target!;
-    const key = ctx.lease ? ctx.lease.key.secret : upstream.keys.next();
+    const key = ctx.lease ? ctx.lease.key : upstream.keys.next();
     const options: Dispatcher.DispatchOptions = {
       origin,
       path,
       method: ctx.req.method as Dispatcher.HttpMethod,
       headers: outgoingHeaders(ctx.req.rawHeaders, {
-        key,
+        key: key?.secret,
+        keyScope: key?.scope ?? NO_SCOPE,
         dialect: upstream.dialect,
         bodyRebuilt: ctx.jsonChanged,
         identityEncoding: ctx.kind === 'api',
@@ -240,7 +243,7 @@ export function createForwardStage(deps: ForwardStageDeps) {
       const next =
         outcome instanceof GatewayError
           ? afterFailure(ctx, scheduler, tries, outcome)
-          : afterRefusal(ctx, outcome, scheduler, tries);
+          : await afterRefusal(ctx, outcome, scheduler, tries);
       if (next.again && !ctx.clientGone) {
         if (next.ms > 0) await pause(ctx, next.ms);
         continue;

@@ -9,6 +9,7 @@ import { type BudgetSettings, KeyBudget, type KeyBudgetStats } from '../limits/k
 import { Pace } from '../limits/pace.ts';
 import type { Clock } from '../time/clock.ts';
 import { type BreakerSettings, CircuitBreaker } from './circuit-breaker.ts';
+import { scopeHeaders } from './headers.ts';
 import { KeyHealth, type KeyHealthStats } from './key-health.ts';
 import { KeyPool, type PooledKey } from './key-pool.ts';
 import { Scheduler } from './scheduler.ts';
@@ -104,7 +105,11 @@ export class UpstreamAdmission {
       for (const s of this.#schedulers.values()) s.pool.changed();
     });
     if (upstream.keys.length > 0) {
-      this.#keyed = this.#pool(upstream.keys.map((secret) => this.#key(secret, maskSecret(secret))));
+      this.#keyed = this.#pool(
+        upstream.keys.map((secret, i) =>
+          this.#key(secret, maskSecret(secret), scopeHeaders(upstream.key_scopes[i])),
+        ),
+      );
       this.#inherited.clear();
     }
   }
@@ -158,9 +163,10 @@ export class UpstreamAdmission {
     }));
   }
 
-  #key(secret: string | undefined, label: string): PooledKey {
+  #key(secret: string | undefined, label: string, scope: readonly string[] = []): PooledKey {
     return {
       secret,
+      scope,
       label,
       budget:
         (secret !== undefined && this.#inherited.get(secret)) || new KeyBudget(this.#settings, this.#clock),

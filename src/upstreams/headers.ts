@@ -1,4 +1,5 @@
 // Which headers cross the gateway, in each direction, and the credential swap on the way out.
+import type { KeyScope } from '../config/load.ts';
 import type { Dialect } from '../dialects/types.ts';
 
 /** Connection-level headers (RFC 9110 §7.6.1) and ones undici sets itself. */
@@ -19,9 +20,25 @@ const HOP_BY_HOP = new Set([
 /** Where clients put API keys; replaced by the upstream's own key when it has keys. */
 const CREDENTIALS = new Set(['authorization', 'x-api-key', 'api-key', 'x-goog-api-key']);
 
+/**
+ * Headers that change what a key may act for (a wrong one makes the provider answer 401 as if the
+ * key were bad). With the gateway's own keys they are properties of the key, never the client's.
+ */
+const KEY_SCOPE = new Set(['openai-organization', 'openai-project']);
+
+/** A key's scope as header pairs, sent with it. */
+export function scopeHeaders(scope: KeyScope | undefined): readonly string[] {
+  const out: string[] = [];
+  if (scope?.organization) out.push('openai-organization', scope.organization);
+  if (scope?.project) out.push('openai-project', scope.project);
+  return out;
+}
+
 export interface OutgoingHeaderOptions {
   /** The upstream key to send; undefined passes the client's own credentials through. */
   key: string | undefined;
+  /** Header pairs of the key's scope (organization, project), sent with it. */
+  keyScope: readonly string[];
   dialect: Dialect;
   /** The body was rebuilt, so its length changed (undici sets the new one). */
   bodyRebuilt: boolean;
@@ -36,13 +53,15 @@ export function outgoingHeaders(rawHeaders: readonly string[], options: Outgoing
     const name = rawHeaders[i]!.toLowerCase();
     if (HOP_BY_HOP.has(name)) continue;
     if (name.startsWith('x-cooldown-')) continue;
-    if (options.key !== undefined && CREDENTIALS.has(name)) continue;
+    if (options.key !== undefined && (CREDENTIALS.has(name) || KEY_SCOPE.has(name))) continue;
     if (options.bodyRebuilt && name === 'content-length') continue;
     if (options.identityEncoding && name === 'accept-encoding') continue;
     out.push(name, rawHeaders[i + 1]!);
   }
-  if (options.key !== undefined)
+  if (options.key !== undefined) {
     out.push(options.dialect.auth.header, options.dialect.auth.prefix + options.key);
+    for (const h of options.keyScope) out.push(h);
+  }
   return out;
 }
 

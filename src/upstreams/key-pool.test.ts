@@ -33,6 +33,7 @@ const breakerSettings: BreakerSettings = {
 function pooledKey(clock: ManualClock, label: string, limits: StaticLimits): PooledKey {
   return {
     secret: `sk-${label}`,
+    scope: [],
     label,
     budget: new KeyBudget(budgetSettings(limits), clock),
     health: new KeyHealth(breakerSettings, clock),

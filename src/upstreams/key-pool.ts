@@ -14,6 +14,8 @@ export type Balance = 'round_robin' | 'least_loaded' | 'most_remaining';
 export interface PooledKey {
   /** The key sent upstream; undefined when the client's own credentials pass through. */
   readonly secret: string | undefined;
+  /** Header pairs naming what the key acts for (its organization, project), sent with it. */
+  readonly scope: readonly string[];
   /** How the key is shown (masked). */
   readonly label: string;
   readonly budget: KeyBudget;

@@ -8,6 +8,7 @@ import { parseUpstreamBase, type UpstreamBase } from '../routing/url-join.ts';
 import type { Clock } from '../time/clock.ts';
 import { UpstreamAdmission } from './admission.ts';
 import { createDispatcher } from './dispatcher.ts';
+import { KeyCheck } from './key-check.ts';
 import { createKeyRing, type KeyRing } from './key-ring.ts';
 
 export interface Upstream {
@@ -21,6 +22,8 @@ export interface Upstream {
   readonly keys: KeyRing;
   /** Queues, key budgets and paces, for when it is on. */
   readonly admission: UpstreamAdmission;
+  /** Tells a bad key from a client's bad request, before a key leaves the pool. */
+  readonly keyCheck: KeyCheck;
 }
 
 export interface UpstreamSet {
@@ -48,26 +51,29 @@ function build(
   fixed: boolean,
 ): Upstream {
   const base = fixed ? parseUpstreamBase(config.url) : undefined;
+  const dialect = dialects[config.dialect];
+  const dispatcher = createDispatcher({
+    ...(base ? { origin: base.origin } : {}),
+    connections: config.max_connections,
+    connectTimeoutMs: config.connect_timeout,
+    proxy: outboundProxy,
+    ambientProxy: options.ambientProxy,
+  });
   return {
     name: config.name,
     config,
-    dialect: dialects[config.dialect],
+    dialect,
     base,
-    keys: createKeyRing(config.keys),
+    keys: createKeyRing(config.keys, config.key_scopes),
     admission: new UpstreamAdmission(
       config,
-      dialects[config.dialect],
+      dialect,
       options.clock,
       options.shaping,
       options.previous?.byName.get(config.name)?.admission,
     ),
-    dispatcher: createDispatcher({
-      ...(base ? { origin: base.origin } : {}),
-      connections: config.max_connections,
-      connectTimeoutMs: config.connect_timeout,
-      proxy: outboundProxy,
-      ambientProxy: options.ambientProxy,
-    }),
+    dispatcher,
+    keyCheck: new KeyCheck({ dialect, base, dispatcher }, options.clock),
   };
 }
 
@@ -83,6 +89,8 @@ export function createUpstreamSet(config: Config, options: UpstreamSetOptions): 
     const timeout = config.server.request_timeout;
     const resolved: ResolvedUpstream = {
       ...parsed,
+      keys: [],
+      key_scopes: [],
       name: `host:${route.match}`,
       timeout,
       idle_timeout: timeout,

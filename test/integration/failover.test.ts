@@ -104,7 +104,7 @@ describe('a pool with bad keys among good ones', () => {
       // The hanging key may fail only once before the good keys have served everything.
       for (const end of ['aa03', 'aa04']) assert.equal(byEnd(end).breaker.state, 'open');
       assert.ok(byEnd('aa05').errors >= 1);
-      assert.equal(byEnd('aa06').removed, 'the upstream answered 401');
+      assert.match(byEnd('aa06').removed ?? '', /^the upstream answered 401/);
       assert.equal(byEnd('aa01').breaker.state, 'closed');
       assert.equal(byEnd('aa01').errors, 0);
       assert.ok(byEnd('aa03').errors >= 2);
@@ -224,7 +224,7 @@ describe('config reload', () => {
       // Two requests on the good key use up its minute; the revoked key answers 401 and leaves.
       assert.deepEqual(await run(gw, 2, 1), { 200: 2 });
       const before = await keyStats(gw);
-      assert.equal(before.find((k) => k.key.endsWith('aa06'))!.removed, 'the upstream answered 401');
+      assert.match(before.find((k) => k.key.endsWith('aa06'))!.removed ?? '', /^the upstream answered 401/);
 
       gw.gateway.reload(
         loadConfig({ tree: tree([GOOD[0]!, REVOKED, GOOD[1]!]), env: {}, cwd: '/nonexistent' }),

@@ -118,6 +118,7 @@ export function openaiCompatible(
     auth: { header: 'authorization', prefix: 'Bearer ' },
     rateLimitHeaders,
     streamUsageOption: options.streamUsageOption,
+    keyCheck: { path: '/v1/models', headers: {} },
     // OpenAI-compatible servers that can continue a message say so in their upstream's `prefill`.
     prefill: 'none',
     finalRefusal: openaiFinalRefusal,

@@ -49,6 +49,8 @@ export interface Tries {
   until: number;
   /** Times the current target stayed silent (no head, or no first content, in time). */
   silences: number;
+  /** This request already had a key taken out of the pool (one request never removes more). */
+  removedKey: boolean;
 }
 
 /** Whether the route has a fallback left after the current target. */
@@ -71,6 +73,7 @@ export function newTries(ctx: RequestContext, deadline: number, from: number): T
     deadline,
     until: untilFor(ctx, from, deadline),
     silences: 0,
+    removedKey: false,
   };
 }
 
@@ -145,7 +148,12 @@ export function createNextTry(deps: NextTryDeps) {
   }
 
   /** An answer held back from the client: judge it, record it, and say what comes next. */
-  function afterRefusal(ctx: RequestContext, refusal: Refusal, scheduler: Scheduler, tries: Tries): Next {
+  async function afterRefusal(
+    ctx: RequestContext,
+    refusal: Refusal,
+    scheduler: Scheduler,
+    tries: Tries,
+  ): Promise<Next> {
     const lease = ctx.lease!;
     const verdict = judgeRefusal(ctx, refusal);
     tries.verdict = verdict;
@@ -176,14 +184,26 @@ export function createNextTry(deps: NextTryDeps) {
         lease.failed(refusal.retryAfterMs);
         settleUnspent(ctx);
         return afterFailure(ctx, scheduler, tries);
-      case 'key_rejected':
-        lease.removeKey(`the upstream answered ${refusal.status}`);
+      case 'key_rejected': {
+        // A 401 may be about the request (a header the client sent), not the key: the key leaves
+        // the pool only once a request of the gateway's own confirms it, one key per request.
+        const upstream = ctx.target!.upstream;
+        const verdict = tries.removedKey ? 'unknown' : await upstream.keyCheck.check(lease.key);
+        if (verdict !== 'bad') {
+          lease.succeeded();
+          settleUnspent(ctx);
+          tries.verdict = 'final';
+          return STOP;
+        }
+        tries.removedKey = true;
+        lease.removeKey(`the upstream answered ${refusal.status}, and to the key alone`);
         deps.logger.error(
-          { upstream: ctx.target!.upstream.name, key: lease.key.label, status: refusal.status },
+          { upstream: upstream.name, key: lease.key.label, status: refusal.status },
           'the upstream refused this key: it is out of the pool until the config is reloaded',
         );
         settleUnspent(ctx);
         return scheduler.pool.usable > 0 ? NOW : STOP;
+      }
       default:
         // The upstream is healthy; it just will not serve this request (here, or at all).
         lease.succeeded();
