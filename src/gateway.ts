@@ -141,6 +141,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   });
   const app = createApp({
     clock,
+    logger,
     proxy,
     hostRouter: { match: (host) => pipeline.hostRouter.match(host) },
     ownNames,

@@ -207,6 +207,8 @@ export class UpstreamQueue<G, H = undefined> {
     waiter.cancelTimer();
     this.#length--;
     waiter.reject(new ClientGone());
+    // Its slot in the lane is passed over later; it keeps nothing of the request meanwhile.
+    waiter.hint = undefined;
     // The withdrawn one may have been the head everyone waited behind.
     this.#pump();
   }

@@ -32,6 +32,16 @@ export interface ForwardStageDeps extends AccountDeps {
   random: () => number;
 }
 
+/** The changed body as JSON; one nested too deeply to write back is the client's error, not ours. */
+function serialize(json: unknown): string {
+  try {
+    return JSON.stringify(json);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    throw new GatewayError('invalid_json', 'The request body is nested too deeply to be sent on.');
+  }
+}
+
 function hasBody(req: IncomingMessage): boolean {
   const length = req.headers['content-length'];
   return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
@@ -39,7 +49,7 @@ function hasBody(req: IncomingMessage): boolean {
 
 function requestBody(ctx: RequestContext, maxBody: number): Buffer | Readable | null {
   if (ctx.jsonChanged) {
-    ctx.body = Buffer.from(JSON.stringify(ctx.json));
+    ctx.body = Buffer.from(serialize(ctx.json));
     return ctx.body;
   }
   if (ctx.body) return ctx.body;
@@ -129,7 +139,11 @@ export function createForwardStage(deps: ForwardStageDeps) {
         const lease = scheduler.acquire(
           cost,
           ctx.priority,
-          (cancel) => (ctx.cancel = cancel),
+          (cancel) => {
+            // A client gone before it got in line (while its body was read) leaves at once.
+            if (ctx.clientGone) cancel();
+            else ctx.cancel = cancel;
+          },
           Math.max(1, tries.until - deps.clock.monotonic()),
           ctx.attempts > 0,
           tries.tried,

@@ -4,6 +4,9 @@ import { isOwnHost } from '../routing/host-name.ts';
 import type { HostRouter } from '../routing/host-routes.ts';
 import type { RequestContext } from './context.ts';
 
+/** A `.` or `..` path segment, as is or percent-encoded. */
+const DOT_SEGMENT = /(?:^|\/)(?:\.|%2e){1,2}(?:\/|$)/i;
+
 /** Letters, digits, dots and dashes, or a bracketed IPv6 address: anything else is refused unmatched. */
 const HOST_NAME = /^(?:[a-z0-9.-]*|\[[0-9a-f:.]+\])$/;
 
@@ -20,6 +23,10 @@ export function createHostStage(deps: HostStageDeps) {
         'host_not_allowed',
         'Absolute request targets are not proxied; send a path and a Host header.',
       );
+    }
+    // `/v1/../../x` (or percent-encoded) could leave an upstream's base path: never sent on.
+    if (DOT_SEGMENT.test(ctx.path)) {
+      throw new GatewayError('invalid_request', 'The path has "." or ".." segments; send it resolved.');
     }
     if (!HOST_NAME.test(ctx.host)) {
       throw new GatewayError('host_not_allowed', 'The Host header is not a valid host name.');

@@ -1,4 +1,5 @@
 // Stage: read an API call's JSON body for what routing and limits need: model, stream, bounds.
+import { topLevelKeyCount } from '../dialects/wire/json-check.ts';
 import { isRecord } from '../dialects/wire/json-peek.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
 import { checkDeclaredLength, continueBody, readBody } from './body/read-body.ts';
@@ -13,6 +14,9 @@ const MODEL_REQUIRED = new Set([
   '/v1/messages',
   '/v1/messages/count_tokens',
 ]);
+
+/** Fields the gateway routes and counts by: the upstream must read the same value the gateway did. */
+const UNAMBIGUOUS = ['model', 'stream'] as const;
 
 /** Real model names are far shorter; longer ones are refused before routing or logging sees them. */
 export const MAX_MODEL_NAME = 256;
@@ -36,12 +40,20 @@ export function createParseStage(deps: ParseStageDeps) {
     const body = await readBody(ctx.req, deps.maxBody);
     ctx.body = body;
     let json: unknown;
+    const text = body.toString('utf8');
     try {
-      json = JSON.parse(body.toString('utf8'));
+      json = JSON.parse(text);
     } catch (err) {
       throw new GatewayError('invalid_json', `The request body is not valid JSON: ${(err as Error).message}`);
     }
     if (!isRecord(json)) throw new GatewayError('invalid_request', 'The request body must be a JSON object.');
+    for (const field of UNAMBIGUOUS) {
+      if (json[field] !== undefined && topLevelKeyCount(text, field) > 1) {
+        throw new GatewayError('invalid_request', `The request body has "${field}" more than once.`, {
+          param: field,
+        });
+      }
+    }
     ctx.json = json;
     const model = json.model;
     if (typeof model === 'string' && model.length > MAX_MODEL_NAME) {

@@ -15,10 +15,10 @@ export interface RouteStageDeps {
 function pickByHeader(deps: RouteStageDeps, name: string): Upstream {
   const upstream = deps.upstreams.byName.get(name);
   if (!upstream) {
-    const known = [...deps.upstreams.byName.keys()].join(', ');
+    // The names of the others are not the caller's business (`/stats` lists them for the operator).
     throw new GatewayError(
       'route_not_found',
-      `Unknown upstream "${name}" in x-cooldown-upstream (known: ${known}).`,
+      `Unknown upstream "${name.slice(0, 64)}" in x-cooldown-upstream.`,
     );
   }
   return upstream;

@@ -3,12 +3,15 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import pkg from '../../package.json' with { type: 'json' };
 import { GatewayError } from '../errors/gateway-error.ts';
 import { renderError } from '../errors/render.ts';
+import type { Logger } from '../log/logger.ts';
 import type { GatewayStats } from '../observe/stats.ts';
 import type { Clock } from '../time/clock.ts';
+import { createAdminGuard } from './admin-guard.ts';
 import type { OriginPolicy } from './origin-policy.ts';
 
 export interface AdminRouteDeps {
   clock: Clock;
+  logger: Logger;
   startedAt: number;
   upstreamNames: () => readonly string[];
   adminToken: string | undefined;
@@ -57,21 +60,17 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
   });
   // Clients probe the base URL before they start (Claude Code sends `HEAD /`): say it is up.
   app.get('/', async () => ({ name: 'cooldown', version, status: 'ok' }));
-  app.get('/health', async () => ({
+  const guard = createAdminGuard(deps.adminToken, deps.clock, deps.logger);
+  // Open to anyone: whether it is up. What it fronts is for those who may see admin data.
+  app.get('/health', async (request) => ({
     status: 'ok',
     version,
     uptime_s: Math.round((deps.clock.monotonic() - deps.startedAt) / 1000),
-    upstreams: deps.upstreamNames(),
+    ...(guard.allows(request.headers.authorization) ? { upstreams: deps.upstreamNames() } : {}),
   }));
 
-  const expected = deps.adminToken === undefined ? undefined : `Bearer ${deps.adminToken}`;
   const adminOnly = async (request: FastifyRequest) => {
-    if (expected !== undefined && request.headers.authorization !== expected) {
-      throw new GatewayError(
-        'unauthorized',
-        'This admin endpoint needs Authorization: Bearer <admin_token>.',
-      );
-    }
+    guard.check(request.headers.authorization, request.ip, request.url.split('?')[0]!);
   };
   app.get('/stats', { onRequest: adminOnly }, async () => deps.stats());
 }

@@ -2,6 +2,7 @@
 // free of framework work); the gateway's own endpoints are fastify routes with its lifecycle.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from '../log/logger.ts';
 import type { GatewayStats } from '../observe/stats.ts';
 import { hostName, isOwnHost } from '../routing/host-name.ts';
 import type { HostRouter } from '../routing/host-routes.ts';
@@ -13,6 +14,7 @@ import { createRequestIds } from './request-id.ts';
 
 export interface AppDeps {
   clock: Clock;
+  logger: Logger;
   proxy: ProxyHandler;
   hostRouter: HostRouter;
   /** Names the gateway itself is reached by (besides loopback, IPs and single-label names). */
@@ -65,6 +67,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
   });
   registerAdminRoutes(app, {
     clock: deps.clock,
+    logger: deps.logger,
     startedAt: deps.clock.monotonic(),
     upstreamNames: deps.upstreamNames,
     adminToken: deps.adminToken,

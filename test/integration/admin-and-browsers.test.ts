@@ -2,7 +2,7 @@
 // names and with the admin token when one is set.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { mockConfig, startGateway, type TestGateway } from '../support/gateway.ts';
+import { captureLog, mockConfig, startGateway, type TestGateway } from '../support/gateway.ts';
 import { json, send } from '../support/http.ts';
 import { type MockUpstream, startMockUpstream } from '../support/mock-upstream.ts';
 
@@ -82,11 +82,23 @@ describe('browsers and admin endpoints', () => {
     assert.equal(res.status, 200);
   });
 
-  test('/health is open on the own host and carries the gateway headers', async () => {
+  test('/health is open on the own host and carries the gateway headers; what it fronts needs the token', async () => {
     const res = await send(gw.url, { path: '/health' });
     assert.equal(res.status, 200);
     assert.equal(res.headers['x-proxy'], 'cooldown');
     assert.match(String(res.headers['x-request-id']), /^req_/);
+    assert.equal(json(res.body).upstreams, undefined);
+    const admin = await send(gw.url, {
+      path: '/health',
+      headers: { authorization: 'Bearer admin-secret-token-123' },
+    });
+    assert.deepEqual(
+      json(admin.body).upstreams,
+      ['openai', 'anthropic', 'cerebras', 'groq', 'nvidia'].filter((n) =>
+        (json(admin.body).upstreams as string[]).includes(n),
+      ),
+    );
+    assert.ok((json(admin.body).upstreams as string[]).includes('openai'));
   });
 
   test('admin endpoints refuse a foreign Host (DNS rebinding)', async () => {
@@ -117,5 +129,35 @@ describe('browsers and admin endpoints', () => {
     const res = await send(gw.url, { method: 'POST', path: '/health' });
     assert.equal(res.status, 404);
     assert.equal((json(res.body).error as { code: string }).code, 'route_not_found');
+  });
+
+  test('an address that keeps failing the admin token is refused for a while, and each failure is logged', async () => {
+    const log = captureLog();
+    const guarded = await startGateway(
+      mockConfig(mock.url, { server: { admin_token: 'another-admin-token-456' } }),
+      {},
+      { log },
+    );
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 7; i++)
+        statuses.push(
+          (await send(guarded.url, { path: '/stats', headers: { authorization: `Bearer guess-${i}` } }))
+            .status,
+        );
+      assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429, 429]);
+      const right = await send(guarded.url, {
+        path: '/stats',
+        headers: { authorization: 'Bearer another-admin-token-456' },
+      });
+      assert.equal(right.status, 429, 'even the right token waits out the refusal');
+      assert.ok(Number(right.headers['retry-after']) > 0);
+      guarded.gateway.log.flush();
+      const warnings = log.lines().filter((l) => l.level === 40 && String(l.msg).includes('admin'));
+      assert.equal(warnings.length, 5);
+      assert.ok(!JSON.stringify(warnings).includes('guess-'), 'the token tried is never logged');
+    } finally {
+      await guarded.close();
+    }
   });
 });

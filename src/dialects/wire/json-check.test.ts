@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isJson, OBJECT_VALUE, STRING_VALUE, scanJson } from './json-check.ts';
+import { isJson, OBJECT_VALUE, STRING_VALUE, scanJson, topLevelKeyCount } from './json-check.ts';
 
 function parses(text: string): boolean {
   try {
@@ -113,4 +113,12 @@ test('watched keys are found also in texts the parser judges (tabs, newlines bet
   assert.equal(scanJson(spread, 0, spread.length, watch), 3);
   const nulls = '{"choices":[{"finish_reason":null}],\n"usage":null}';
   assert.equal(scanJson(nulls, 0, nulls.length, watch), 0);
+});
+
+test('top-level keys are counted, nested ones and string values are not', () => {
+  assert.equal(topLevelKeyCount('{"model":"a"}', 'model'), 1);
+  assert.equal(topLevelKeyCount('{"model":"a", "model" : "b"}', 'model'), 2);
+  assert.equal(topLevelKeyCount('{"model":"model","x":{"model":1},"y":["model"]}', 'model'), 1);
+  assert.equal(topLevelKeyCount('{"m":"\\"model\\": 2"}', 'model'), 0);
+  assert.equal(topLevelKeyCount('{}', 'model'), 0);
 });

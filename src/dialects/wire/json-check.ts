@@ -238,3 +238,41 @@ function endOfScalar(text: string, i: number, to: number, c: number): number {
   }
   return i;
 }
+
+/**
+ * How many times `name` is a key of the top-level object of `text` (which must be valid JSON).
+ * JSON.parse keeps the last of duplicate keys while an upstream may read the first: a body with
+ * two `"model"` keys would run one model and be routed and counted as another.
+ */
+export function topLevelKeyCount(text: string, name: string): number {
+  const needle = `"${name}"`;
+  // Most bodies name it once: only a second occurrence anywhere is worth a walk.
+  const first = text.indexOf(needle);
+  if (first === -1 || text.indexOf(needle, first + 1) === -1) return first === -1 ? 0 : 1;
+  let count = 0;
+  let depth = 0;
+  for (let i = 0; i < text.length; ) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      const end = endOfString(text, i, text.length, -1);
+      if (end < 0) return count;
+      if (depth === 1 && end - i === needle.length && text.startsWith(needle, i)) {
+        let j = end;
+        while (
+          text.charCodeAt(j) === 32 ||
+          text.charCodeAt(j) === 10 ||
+          text.charCodeAt(j) === 13 ||
+          text.charCodeAt(j) === 9
+        )
+          j++;
+        if (text.charCodeAt(j) === 58 /* : */) count++;
+      }
+      i = end;
+      continue;
+    }
+    if (c === 123 || c === 91) depth++;
+    else if (c === 125 || c === 93) depth--;
+    i++;
+  }
+  return count;
+}
