@@ -45,6 +45,11 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
+/** Listening on loopback only: the clients are this machine's. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
 function firstByDialect(upstreams: Iterable<Upstream>, family: 'openai' | 'anthropic'): Upstream | undefined {
   for (const u of upstreams) if (u.dialect.family === family) return u;
   return undefined;
@@ -88,7 +93,9 @@ function buildPipeline(
           firstByDialect(upstreams.byName.values(), 'anthropic'),
       },
     }),
-    schedule: createScheduleStage(),
+    schedule: createScheduleStage({
+      clientPriority: config.server.client_priority ?? isLoopback(config.server.host),
+    }),
     forward: createForwardStage({
       maxBody: config.server.max_body,
       clock,

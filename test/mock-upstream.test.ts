@@ -808,6 +808,17 @@ describe('REST echo', () => {
     });
   });
 
+  it('never echoes credentials, only that they came', async () => {
+    await withMock({}, async (mock) => {
+      const res = await send(mock, '/v1', undefined, {
+        authorization: 'Bearer sk-secret-echo-key',
+        'x-api-key': 'k2',
+      });
+      assert.ok(!res.text.includes('sk-secret-echo-key') && !res.text.includes('k2'), res.text);
+      assert.equal(JSON.parse(res.text).headers.authorization, '[redacted]');
+    });
+  });
+
   it('GET .../stream is a small SSE feed', async () => {
     await withMock({ dialect: 'generic', streamChunks: 3 }, async (mock) => {
       const res = await send(mock, '/events/stream');

@@ -35,10 +35,19 @@ describe('maskUrlCredentials', () => {
     assert.equal(maskUrlCredentials('redis://:s3cret@cache:6379/0'), 'redis://:***@cache:6379/0');
   });
 
-  test('leaves URLs without a password as they are', () => {
+  test('leaves URLs without credentials as they are', () => {
     assert.equal(maskUrlCredentials('https://api.groq.com/openai/v1'), 'https://api.groq.com/openai/v1');
-    assert.equal(maskUrlCredentials('http://bob@proxy.local:3128'), 'http://bob@proxy.local:3128');
     assert.equal(maskUrlCredentials('http://localhost:8080/a:b@c'), 'http://localhost:8080/a:b@c');
+    assert.equal(maskUrlCredentials('https://host/v1?model=x&keep=1'), 'https://host/v1?model=x&keep=1');
+  });
+
+  test('hides a bare userinfo token, a password holding a raw @, and secret query values', () => {
+    assert.equal(maskUrlCredentials('https://ghp_TOKEN123@api.github.com'), 'https://***@api.github.com');
+    assert.equal(maskUrlCredentials('http://bob:p@ss@word@proxy:3128/x'), 'http://bob:***@proxy:3128/x');
+    assert.equal(
+      maskUrlCredentials('https://api.example.com/v1?api_key=abc123&x=1&token=t0k'),
+      'https://api.example.com/v1?api_key=***&x=1&token=***',
+    );
   });
 });
 

@@ -12,9 +12,26 @@ export function maskSecret(secret: string): string {
   return '***';
 }
 
-/** Hides the password of `scheme://user:password@host`. */
+/** Query parameters that carry credentials (`?api_key=`, `&token=`). */
+const SECRET_QUERY =
+  /([?&](?:api[_-]?key|key|token|access[_-]?token|secret|password|auth|sig|signature)=)[^&#]*/gi;
+
+/**
+ * Hides what a URL carries of credentials: the password of `scheme://user:password@host` (one
+ * containing a raw `@` too), a bare `scheme://TOKEN@host`, and secret query values.
+ */
 export function maskUrlCredentials(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)(.*)$/is.exec(url);
+  if (!m) return url.replace(SECRET_QUERY, '$1***');
+  let authority = m[2]!;
+  // The host follows the last `@` of the authority: a password may hold one unescaped.
+  const at = authority.lastIndexOf('@');
+  if (at !== -1) {
+    const userinfo = authority.slice(0, at);
+    const colon = userinfo.indexOf(':');
+    authority = `${colon === -1 ? '***' : `${userinfo.slice(0, colon)}:***`}${authority.slice(at)}`;
+  }
+  return m[1]! + authority + m[3]!.replace(SECRET_QUERY, '$1***');
 }
 
 function isRate(v: unknown): v is Rate {

@@ -178,6 +178,8 @@ export const configSchema = z.strictObject({
       max_connections: count.prefault(10_000),
       /** How long in-flight requests may take to finish on shutdown. */
       shutdown_grace: duration.prefault('10s'),
+      /** Honour clients' `x-cooldown-priority`; default: only when listening on loopback (one user). */
+      client_priority: flag.optional(),
     })
     .prefault({}),
   upstreams: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/), upstreamSchema).prefault({}),

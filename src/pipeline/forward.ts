@@ -109,6 +109,7 @@ export function createForwardStage(deps: ForwardStageDeps) {
         dialect: upstream.dialect,
         bodyRebuilt: ctx.jsonChanged,
         identityEncoding: ctx.kind === 'api',
+        connection: ctx.req.headers.connection,
       }),
       body,
       headersTimeout: upstream.config.timeout,

@@ -16,9 +16,14 @@ function priorityOf(header: string | string[] | undefined): Priority {
   return header === 'high' || header === 'low' ? header : 'normal';
 }
 
-export function createScheduleStage() {
+export interface ScheduleStageDeps {
+  /** Whether clients may ask to go first (`x-cooldown-priority`); otherwise everyone is normal. */
+  clientPriority: boolean;
+}
+
+export function createScheduleStage(deps: ScheduleStageDeps) {
   return function schedule(ctx: RequestContext): void {
-    ctx.priority = priorityOf(ctx.req.headers['x-cooldown-priority']);
+    if (deps.clientPriority) ctx.priority = priorityOf(ctx.req.headers['x-cooldown-priority']);
     if (ctx.kind === 'rest') {
       ctx.cost = ONE_REQUEST;
       return;

@@ -44,14 +44,29 @@ export interface OutgoingHeaderOptions {
   bodyRebuilt: boolean;
   /** Ask for an uncompressed answer, because the gateway reads it (usage). */
   identityEncoding: boolean;
+  /** The request's `Connection` header: the headers it names are hop-by-hop too. */
+  connection?: string | string[] | undefined;
+}
+
+/** The header names a `Connection` header lists (RFC 9110 §7.6.1), lower case; undefined for none. */
+export function connectionScoped(connection: string | string[] | undefined): Set<string> | undefined {
+  if (connection === undefined) return undefined;
+  const names = new Set<string>();
+  for (const value of Array.isArray(connection) ? connection : [connection])
+    for (const token of value.split(',')) {
+      const name = token.trim().toLowerCase();
+      if (name !== '' && name !== 'close' && name !== 'keep-alive') names.add(name);
+    }
+  return names.size > 0 ? names : undefined;
 }
 
 /** Client request headers -> upstream request headers, as a flat [name, value, ...] list. */
 export function outgoingHeaders(rawHeaders: readonly string[], options: OutgoingHeaderOptions): string[] {
   const out: string[] = [];
+  const scoped = connectionScoped(options.connection);
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i]!.toLowerCase();
-    if (HOP_BY_HOP.has(name)) continue;
+    if (HOP_BY_HOP.has(name) || scoped?.has(name)) continue;
     if (name.startsWith('x-cooldown-')) continue;
     if (options.key !== undefined && (CREDENTIALS.has(name) || KEY_SCOPE.has(name))) continue;
     if (options.bodyRebuilt && name === 'content-length') continue;
@@ -80,9 +95,10 @@ export function incomingHeaders(
   options: IncomingHeaderOptions,
 ): string[] {
   const out: string[] = [];
+  const scoped = connectionScoped(headers.connection);
   for (const name in headers) {
     const value = headers[name];
-    if (value === undefined || RESPONSE_DROP.has(name)) continue;
+    if (value === undefined || RESPONSE_DROP.has(name) || scoped?.has(name)) continue;
     if (options.dropLength && name === 'content-length') continue;
     // The upstream's own ids (`x-request-id`, `request-id`) pass unchanged: users quote them to
     // their provider. The gateway's id has a header of its own.

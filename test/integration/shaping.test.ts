@@ -244,16 +244,16 @@ describe('upstream refusals and the queue', () => {
     }
   });
 
-  test('x-cooldown-priority: high goes before normal, FIFO within a priority', async () => {
+  async function queueOrder(server: Record<string, unknown>): Promise<string[]> {
     const mock = await startMockUpstream({ streamChunks: 2 });
     const gw = await startGateway({
+      server,
       upstreams: { openai: { url: mock.url, keys: [KEY], limits: { max_concurrent: 1 } } },
     });
     try {
       mock.setStepMode(true);
       const holder = call(gw, false, 0, { stream: true });
       await mock.waitForRequests(1);
-      const order: string[] = [];
       const queued = [
         ['normal-1', 'normal'],
         ['normal-2', 'normal'],
@@ -277,15 +277,27 @@ describe('upstream refusals and the queue', () => {
       mock.release(100);
       await (await holder).arrayBuffer();
       await Promise.all(queued);
-      for (const r of mock.received.slice(1)) {
-        const json = r.json as { messages: Array<{ content: string }> };
-        order.push(json.messages[0]!.content);
-      }
-      assert.deepEqual(order, ['high-1', 'high-2', 'normal-1', 'normal-2', 'low-1']);
+      return mock.received
+        .slice(1)
+        .map((r) => (r.json as { messages: Array<{ content: string }> }).messages[0]!.content);
     } finally {
       await gw.close();
       await mock.close();
     }
+  }
+
+  test('x-cooldown-priority: high goes before normal, FIFO within a priority', async () => {
+    assert.deepEqual(await queueOrder({}), ['high-1', 'high-2', 'normal-1', 'normal-2', 'low-1']);
+  });
+
+  test('with client_priority off, no client can jump the queue: arrival order', async () => {
+    assert.deepEqual(await queueOrder({ client_priority: false }), [
+      'normal-1',
+      'normal-2',
+      'high-1',
+      'low-1',
+      'high-2',
+    ]);
   });
 
   test('--no-rate-limit: no shaping, the upstream 429s reach the client', async () => {
