@@ -12,6 +12,9 @@ export function neverReached(err: unknown): boolean {
   return NEVER_REACHED.has(e.code ?? '') || NEVER_REACHED.has(e.cause?.code ?? '');
 }
 
+/** The code of the error an exchange is aborted with when one stream event outgrows its bound. */
+export const EVENT_TOO_LARGE = 'COOLDOWN_EVENT_TOO_LARGE';
+
 /** The code of the error an exchange is aborted with when its first content is late. */
 export const FIRST_TOKEN_TIMEOUT = 'COOLDOWN_FIRST_TOKEN_TIMEOUT';
 
@@ -46,6 +49,12 @@ export function upstreamFailure(err: unknown, upstream: Timeouts, afterHead = fa
   }
   if (code === 'UND_ERR_HEADERS_TIMEOUT') {
     return timeout(err, `Upstream "${name}" did not answer in time (${upstream.timeout} ms).`);
+  }
+  if (code === EVENT_TOO_LARGE) {
+    return new GatewayError('upstream_unavailable', `Upstream "${name}" sent a stream event without end.`, {
+      cause: err,
+      retryAfterSeconds: 1,
+    });
   }
   if (code === FIRST_TOKEN_TIMEOUT) {
     const ms = (err as { ms?: number }).ms;

@@ -1,7 +1,14 @@
 // Tests for the cheap JSON peeks: finding an object-valued field without parsing the whole text.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { hasObjectField, isRecord, lastObjectField, numberField, tryParseJson } from './json-peek.ts';
+import {
+  hasObjectField,
+  isRecord,
+  lastObjectField,
+  lastObjectFieldIn,
+  numberField,
+  tryParseJson,
+} from './json-peek.ts';
 
 describe('hasObjectField', () => {
   test('finds a field whose value is an object', () => {
@@ -149,4 +156,18 @@ describe('small JSON helpers', () => {
     assert.equal(numberField(obj, 'e'), 0);
     for (const name of ['b', 'c', 'd', 'f', 'missing']) assert.equal(numberField(obj, name), undefined, name);
   });
+});
+
+test('the work is bounded: only the last few candidates are tried, each within 64 KB', () => {
+  // Sixteen unclosed `"usage":{` after the real one: the real one is past the bound and not looked at.
+  const unclosed = (n: number) => '{"usage":{"a":['.repeat(n);
+  const behind = Buffer.from(`{"usage":{"prompt_tokens":3},"tail":[${unclosed(16)}`);
+  assert.equal(lastObjectFieldIn(behind, 'usage'), undefined);
+  const fewer = Buffer.from(`{"usage":{"prompt_tokens":3},"tail":[${unclosed(15)}`);
+  assert.deepEqual(lastObjectFieldIn(fewer, 'usage'), { prompt_tokens: 3 });
+  assert.deepEqual(lastObjectField(fewer.toString('latin1'), 'usage'), { prompt_tokens: 3 });
+  const huge = `{"usage":{"note":"${'n'.repeat(70_000)}"}}`;
+  assert.equal(lastObjectField(huge, 'usage'), undefined, 'an object over 64 KB is not a usage object');
+  const real = Buffer.from(`{"x":"${'y'.repeat(100_000)}","usage":{"prompt_tokens":3}}`);
+  assert.deepEqual(lastObjectFieldIn(real, 'usage'), { prompt_tokens: 3 });
 });

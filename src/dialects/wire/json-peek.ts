@@ -42,13 +42,21 @@ export function numberField(obj: Record<string, unknown>, name: string): number 
 }
 
 /**
+ * A hostile body can hold many `"usage":{` that never close: only so many are tried, and each
+ * object is looked for within so many bytes, so the work stays bounded whatever the body's size.
+ * Real usage objects are a few hundred bytes and come last.
+ */
+const MAX_TRIES = 16;
+const MAX_OBJECT_BYTES = 64 * 1024;
+
+/**
  * The last `"usage": {...}` object in a JSON text, parsed alone. Answers put usage at the end, and
  * parsing only that slice keeps large bodies (embeddings, long completions) off the parser.
  */
 export function lastObjectField(text: string, name: string): Record<string, unknown> | undefined {
   const needle = `"${name}"`;
   let at = text.lastIndexOf(needle);
-  while (at !== -1) {
+  for (let tries = 0; at !== -1 && tries < MAX_TRIES; tries++) {
     let i = skipSpace(text, at + needle.length);
     if (text.charCodeAt(i) === 58 /* : */) {
       i = skipSpace(text, i + 1);
@@ -69,7 +77,8 @@ export function lastObjectField(text: string, name: string): Record<string, unkn
 function matchingBrace(text: string, start: number): number {
   let depth = 0;
   let inString = false;
-  for (let i = start; i < text.length; i++) {
+  const end = Math.min(text.length, start + MAX_OBJECT_BYTES);
+  for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
       if (c === 92 /* \ */) i++;
@@ -93,7 +102,7 @@ const CLOSE = 125;
 export function lastObjectFieldIn(buf: Buffer, name: string): Record<string, unknown> | undefined {
   const needle = needleOf(name);
   let at = buf.lastIndexOf(needle);
-  while (at !== -1) {
+  for (let tries = 0; at !== -1 && tries < MAX_TRIES; tries++) {
     let i = skipSpaceIn(buf, at + needle.length);
     if (buf[i] === 58 /* : */) {
       i = skipSpaceIn(buf, i + 1);
@@ -133,7 +142,8 @@ function skipSpaceIn(buf: Buffer, i: number): number {
 function matchingBraceIn(buf: Buffer, start: number): number {
   let depth = 0;
   let inString = false;
-  for (let i = start; i < buf.length; i++) {
+  const end = Math.min(buf.length, start + MAX_OBJECT_BYTES);
+  for (let i = start; i < end; i++) {
     const c = buf[i];
     if (inString) {
       if (c === BACKSLASH) i++;

@@ -29,27 +29,68 @@ function boundary(text: string, from: number): number {
   return best;
 }
 
+/**
+ * The part of an event still waiting is kept as pieces, and only where a boundary can be (its last
+ * three characters and the new text) is searched: an event that arrives in many chunks costs its
+ * length once, not once per chunk.
+ */
 export function createSseSplitter(onEvent: (raw: string) => void): SseSplitter {
-  let pending = '';
+  let pieces: string[] = [];
+  let held = 0;
+  /** The last characters held (a separator may start in them). */
+  let tail = '';
+  const emitFrom = (text: string, start: number) => {
+    let from = start;
+    for (let end = boundary(text, from); end !== -1; end = boundary(text, from)) {
+      onEvent(text.slice(from, end));
+      from = end;
+    }
+    return from;
+  };
   return {
     get holding() {
-      return pending !== '';
+      return held > 0;
     },
     get held() {
-      return pending.length;
+      return held;
     },
     push(text) {
-      const buffered = pending === '' ? text : pending + text;
-      let start = 0;
-      for (let end = boundary(buffered, 0); end !== -1; end = boundary(buffered, start)) {
-        onEvent(buffered.slice(start, end));
-        start = end;
+      if (held === 0) {
+        const rest = emitFrom(text, 0);
+        if (rest < text.length) {
+          pieces = [text.slice(rest)];
+          held = text.length - rest;
+          tail = text.slice(Math.max(rest, text.length - 3));
+        }
+        return;
       }
-      pending = start === 0 ? buffered : buffered.slice(start);
+      // Does the event held end in this text (its separator perhaps begun in the tail)?
+      const joined = tail + text;
+      const first = boundary(joined, 0);
+      if (first === -1) {
+        pieces.push(text);
+        held += text.length;
+        tail = joined.slice(-3);
+        return;
+      }
+      const end = first - tail.length;
+      pieces.push(text.slice(0, end));
+      onEvent(pieces.join(''));
+      pieces = [];
+      held = 0;
+      tail = '';
+      const rest = emitFrom(text, end);
+      if (rest < text.length) {
+        pieces = [text.slice(rest)];
+        held = text.length - rest;
+        tail = text.slice(Math.max(rest, text.length - 3));
+      }
     },
     flush() {
-      const rest = pending;
-      pending = '';
+      const rest = pieces.join('');
+      pieces = [];
+      held = 0;
+      tail = '';
       return rest;
     },
   };

@@ -3,6 +3,7 @@
 import type { HeaderBag } from '../../dialects/types.ts';
 import type { GatewayError } from '../../errors/gateway-error.ts';
 import { renderStreamError } from '../../errors/render.ts';
+import type { Clock } from '../../time/clock.ts';
 import { incomingHeaders } from '../../upstreams/headers.ts';
 import type { RequestContext } from '../context.ts';
 import { limitHeaders } from './limit-headers.ts';
@@ -36,6 +37,23 @@ export function writeUpstreamHead(
   keepAliveOnlyIfRead(ctx);
   ctx.headSent = true;
   ctx.res.writeHead(status, out);
+}
+
+/**
+ * Sends the body and ends the answer; a client that does not take it within `idleMs` is cut off,
+ * so bodies it does not read are not held for it forever.
+ */
+export function endWithin(ctx: RequestContext, body: Buffer, idleMs: number, clock: Clock): void {
+  const res = ctx.res;
+  res.end(body);
+  // Usually all of it went to the socket at once; only what waits for the client needs a bound.
+  if (res.writableLength === 0 || res.writableFinished) return;
+  const cancel = clock.setTimer(idleMs, () => {
+    ctx.clientGone = true;
+    res.destroy();
+  });
+  res.once('finish', cancel);
+  res.once('close', cancel);
 }
 
 /** Passes an upstream refusal on as it came (when retrying cannot help, or time is up). */

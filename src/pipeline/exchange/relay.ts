@@ -10,11 +10,16 @@ import { isRecord, lastObjectFieldIn } from '../../dialects/wire/json-peek.ts';
 import { usageWireOf, type Wire, wireOf } from '../../dialects/wire/wire-of.ts';
 import { ClientGone } from '../../errors/client-gone.ts';
 import { GatewayError } from '../../errors/gateway-error.ts';
-import { firstTokenTimeout, neverReached, upstreamFailure } from '../../upstreams/failure.ts';
+import {
+  EVENT_TOO_LARGE,
+  firstTokenTimeout,
+  neverReached,
+  upstreamFailure,
+} from '../../upstreams/failure.ts';
 import type { RequestContext } from '../context.ts';
 import { heldBack } from '../failover/verdicts.ts';
 import { type AccountDeps, learn, settle, settleUnspent } from './account.ts';
-import { endInBand, writeUpstreamHead } from './client-answer.ts';
+import { endInBand, endWithin, writeUpstreamHead } from './client-answer.ts';
 import type { AttemptOutcome } from './outcome.ts';
 import {
   both,
@@ -59,6 +64,9 @@ function transformOf(ctx: RequestContext): EventTransform | undefined {
 /** JSON answers up to this size are read whole (their usage must be read anyway). */
 const WHOLE_BODY_LIMIT = 8 * 1024 * 1024;
 
+/** Of an error answer held back to judge a retry, this much is enough (the rest is cut). */
+const HELD_REFUSAL_LIMIT = 64 * 1024;
+
 type Mode = 'whole' | 'stream' | 'refused' | 'none';
 type Controller = Dispatcher.DispatchController;
 
@@ -93,6 +101,9 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
   #onDrain: (() => void) | undefined;
   #cancelStall: (() => void) | undefined;
   #cancelFirstToken: (() => void) | undefined;
+  #firstInformational: number | undefined;
+  /** The held-back answer outgrew its bound and was cut: it is judged on what came. */
+  #refusalCut = false;
 
   constructor(
     ctx: RequestContext,
@@ -122,9 +133,18 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
     }
   }
 
-  onResponseStart(_controller: Controller, statusCode: number, headers: HeaderBag): void {
-    // Informational answers (102, 103) come before the real one; undici reports them too.
-    if (statusCode < 200) return;
+  onResponseStart(controller: Controller, statusCode: number, headers: HeaderBag): void {
+    // Informational answers (102, 103) come before the real one; undici reports them too. Each one
+    // restarts undici's head timer, so a storm of them is bounded here: `timeout` from the first.
+    if (statusCode < 200) {
+      const now = this.#o.clock.monotonic();
+      this.#firstInformational ??= now;
+      if (now - this.#firstInformational > this.#ctx.target!.upstream.config.timeout)
+        controller.abort(
+          Object.assign(new Error('only informational answers'), { code: 'UND_ERR_HEADERS_TIMEOUT' }),
+        );
+      return;
+    }
     const ctx = this.#ctx;
     this.#status = statusCode;
     // The client's status is the head it got; a continuation's does not change it.
@@ -159,6 +179,14 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
   onResponseData(controller: Controller, chunk: Buffer): void {
     if (this.#mode === 'whole' || this.#mode === 'refused') {
       this.#contentCame();
+      if (this.#mode === 'refused' && this.#size + chunk.length > HELD_REFUSAL_LIMIT) {
+        // An error answer that does not end (or is huge): judged on its start, the rest cut.
+        this.#chunks.push(chunk.subarray(0, HELD_REFUSAL_LIMIT - this.#size));
+        this.#size = HELD_REFUSAL_LIMIT;
+        this.#refusalCut = true;
+        controller.abort(new Error('an error answer over the held bound'));
+        return;
+      }
       this.#size += chunk.length;
       this.#chunks.push(chunk);
       if (this.#mode === 'whole' && this.#size > WHOLE_BODY_LIMIT) {
@@ -176,6 +204,10 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
       const kept = tap.push(chunk.toString('latin1'));
       if (this.#ctx.rescue?.diverged) {
         this.#diverged(controller);
+        return;
+      }
+      if (tap.oversized) {
+        controller.abort(Object.assign(new Error('a stream event without end'), { code: EVENT_TOO_LARGE }));
         return;
       }
       // Content came, even if none goes out yet (a regenerated answer being checked).
@@ -197,15 +229,7 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
     const ctx = this.#ctx;
     let rescued = false;
     if (this.#mode === 'refused') {
-      const body = Buffer.concat(this.#chunks, this.#size);
-      this.#finish();
-      this.#done({
-        status: this.#status,
-        headers: ctx.upstreamHeaders!,
-        body,
-        retryAfterMs: this.#reading?.retryAfterMs,
-        resetKnown: resetKnown(this.#reading),
-      });
+      this.#endRefusal();
       return;
     }
     if (this.#mode === 'whole') {
@@ -216,7 +240,7 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
           ctx.usage = usageWireOf(ctx.path, ctx.target!.upstream.dialect.family).usageFromBody({ usage });
       }
       this.#writeHead(true, body.length);
-      ctx.res.end(body);
+      endWithin(ctx, body, ctx.target!.upstream.config.idle_timeout, this.#o.clock);
     } else if (this.#mode === 'stream') {
       const observer = this.#observer;
       const rest = this.#tap ? this.#tap.end() : '';
@@ -279,6 +303,10 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
 
   onResponseError(_controller: Controller, err: Error): void {
     const ctx = this.#ctx;
+    if (this.#refusalCut) {
+      this.#endRefusal();
+      return;
+    }
     this.#finish();
     this.#reportMalformed();
     if (this.#observer) ctx.usage = this.#observer.usage();
@@ -308,6 +336,20 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
     if (this.#observer) this.#endInBand(failure);
     else ctx.res.destroy(err);
     this.#done('done');
+  }
+
+  /** The held-back answer goes to the caller to judge (whole, or its start when it was cut). */
+  #endRefusal(): void {
+    const ctx = this.#ctx;
+    const body = Buffer.concat(this.#chunks, this.#size);
+    this.#finish();
+    this.#done({
+      status: this.#status,
+      headers: ctx.upstreamHeaders!,
+      body,
+      retryAfterMs: this.#reading?.retryAfterMs,
+      resetKnown: resetKnown(this.#reading),
+    });
   }
 
   /** A regenerated answer did not start with what the client has: it cannot go into its stream. */

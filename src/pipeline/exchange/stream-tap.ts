@@ -22,11 +22,16 @@ export interface StreamTap {
   readonly malformed: number;
   /** A well-formed event with data has come (comments and keep-alives do not count). */
   readonly sawData: boolean;
+  /** One event has grown past MAX_EVENT_CHARS without ending: the stream is broken. */
+  readonly oversized: boolean;
   /** At the end: the last event when it came whole but without its blank line (closed here), else ''. */
   end(): string;
   /** end() threw away part of an event: the transport cut it off. */
   readonly cut: boolean;
 }
+
+/** The longest one event may be (a few MB: a streamed image's partial is the largest there is). */
+export const MAX_EVENT_CHARS = 4 * 1024 * 1024;
 
 /** `data: {"choices": [], "usage": {...}}`: the chunk `stream_options.include_usage` adds. */
 export function isUsageOnlyEvent(raw: string): boolean {
@@ -90,6 +95,9 @@ export function createStreamTap(
     },
     get sawData() {
       return sawData;
+    },
+    get oversized() {
+      return splitter.held > MAX_EVENT_CHARS;
     },
     get cut() {
       return cut;
