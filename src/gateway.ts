@@ -80,7 +80,11 @@ function buildPipeline(
   const ownNames = new Set([config.server.host.toLowerCase(), ...config.server.hostnames]);
   const stages = orderStages({
     host: createHostStage({ hostRouter, ownNames }),
-    parse: createParseStage({ maxBody: config.server.max_body }),
+    parse: createParseStage({
+      maxBody: config.server.max_body,
+      bodyIdleMs: config.server.body_idle_timeout,
+      clock,
+    }),
     route: createRouteStage({
       upstreams,
       modelRouter: createModelRouter(config.routes.models, [...upstreams.byName.keys()]),
@@ -98,6 +102,7 @@ function buildPipeline(
     }),
     forward: createForwardStage({
       maxBody: config.server.max_body,
+      bodyIdleMs: config.server.body_idle_timeout,
       clock,
       logger,
       upstreams: upstreams.byName,
@@ -116,6 +121,9 @@ const RESTART_ONLY = [
   'hostnames',
   'allowed_origins',
   'max_connections',
+  'headers_timeout',
+  'body_timeout',
+  'keep_alive_timeout',
 ] as const;
 
 export function createGateway(deps: GatewayDeps): Gateway {
@@ -157,6 +165,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
     trustProxy: config.server.trust_proxy,
     adminToken: config.server.admin_token,
     maxConnections: config.server.max_connections,
+    timeouts: {
+      headersMs: config.server.headers_timeout,
+      requestMs: config.server.body_timeout,
+      keepAliveMs: config.server.keep_alive_timeout,
+    },
     stats: () => collectStats(pipeline.upstreams, pipeline.config.rate_limit.enabled),
   });
 

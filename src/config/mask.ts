@@ -54,6 +54,10 @@ const DURATION_KEYS = new Set([
   'cooldown',
   'max_cooldown',
   'probe_interval',
+  'headers_timeout',
+  'body_timeout',
+  'body_idle_timeout',
+  'keep_alive_timeout',
   'ttl',
 ]);
 

@@ -178,6 +178,14 @@ export const configSchema = z.strictObject({
       max_connections: count.prefault(10_000),
       /** How long in-flight requests may take to finish on shutdown. */
       shutdown_grace: duration.prefault('10s'),
+      /** Longest a client may take to send its request head. */
+      headers_timeout: duration.prefault('30s'),
+      /** Longest a client may take to send its whole request, body included. */
+      body_timeout: duration.prefault('300s'),
+      /** Longest silence between two chunks of a request body. */
+      body_idle_timeout: duration.prefault('30s'),
+      /** How long an idle client connection is kept open. */
+      keep_alive_timeout: duration.prefault('65s'),
       /** Honour clients' `x-cooldown-priority`; default: only when listening on loopback (one user). */
       client_priority: flag.optional(),
     })

@@ -4,6 +4,7 @@ export const errorCodes = {
   invalid_request: { status: 400, openai: 'invalid_request_error', anthropic: 'invalid_request_error' },
   invalid_json: { status: 400, openai: 'invalid_request_error', anthropic: 'invalid_request_error' },
   payload_too_large: { status: 413, openai: 'invalid_request_error', anthropic: 'request_too_large' },
+  request_timeout: { status: 408, openai: 'invalid_request_error', anthropic: 'invalid_request_error' },
   request_too_large: { status: 400, openai: 'invalid_request_error', anthropic: 'invalid_request_error' },
   unauthorized: { status: 401, openai: 'authentication_error', anthropic: 'authentication_error' },
   route_not_found: { status: 404, openai: 'invalid_request_error', anthropic: 'not_found_error' },

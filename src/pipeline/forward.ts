@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { ClientGone } from '../errors/client-gone.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
+import type { Clock } from '../time/clock.ts';
 import { neverReached } from '../upstreams/failure.ts';
 import { outgoingHeaders } from '../upstreams/headers.ts';
 import type { Scheduler } from '../upstreams/scheduler.ts';
@@ -26,6 +27,8 @@ import { planCost } from './schedule.ts';
 
 export interface ForwardStageDeps extends AccountDeps {
   maxBody: number;
+  /** Longest silence between two chunks of a request body (server.body_idle_timeout). */
+  bodyIdleMs: number;
   /** Where fallbacks are found by name. */
   upstreams: ReadonlyMap<string, Upstream>;
   /** A number in [0, 1), for backoff jitter. */
@@ -47,26 +50,34 @@ function hasBody(req: IncomingMessage): boolean {
   return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
 }
 
-function requestBody(ctx: RequestContext, maxBody: number): Buffer | Readable | null {
+interface BodyDeps {
+  maxBody: number;
+  bodyIdleMs: number;
+  clock: Clock;
+}
+
+function requestBody(ctx: RequestContext, deps: BodyDeps): Buffer | Readable | null {
   if (ctx.jsonChanged) {
     ctx.body = Buffer.from(serialize(ctx.json));
     return ctx.body;
   }
   if (ctx.body) return ctx.body;
   if (!hasBody(ctx.req)) return null;
-  checkDeclaredLength(ctx.req, maxBody);
+  checkDeclaredLength(ctx.req, deps.maxBody);
   continueBody(ctx);
-  // Streamed through unread; a body of unannounced size is counted on the way.
-  return ctx.req.headers['content-length'] === undefined ? boundedBody(ctx.req, maxBody) : ctx.req;
+  // Streamed through unread, counted and watched on the way.
+  return boundedBody(ctx.req, deps.maxBody, { ms: deps.bodyIdleMs, clock: deps.clock });
 }
 
 /** REST bodies up to this size are read before sending, so a failed attempt can be sent again. */
 const HELD_BODY_LIMIT = 64 * 1024;
 
 /** A small REST body of an idempotent call is read whole first; larger ones stream, sent once. */
-function holdsBody(ctx: RequestContext, body: Buffer | Readable | null): boolean {
+function holdsBody(ctx: RequestContext): boolean {
   return (
-    body === ctx.req &&
+    !ctx.jsonChanged &&
+    ctx.body === undefined &&
+    hasBody(ctx.req) &&
     ctx.cost !== undefined &&
     mayResendAfterFailure(ctx) &&
     Number(ctx.req.headers['content-length']) <= HELD_BODY_LIMIT
@@ -179,17 +190,15 @@ export function createForwardStage(deps: ForwardStageDeps) {
   }
 
   return async function forward(ctx: RequestContext): Promise<void> {
-    let body = requestBody(ctx, deps.maxBody);
-    if (holdsBody(ctx, body)) body = ctx.body = await readBody(ctx.req, deps.maxBody);
-    // A streamed body is gone once sent; only a held (or absent) one can be sent again.
-    const retryable = ctx.cost !== undefined && (body === null || Buffer.isBuffer(body));
-    if (!retryable) {
-      if (ctx.cost) await acquire(ctx, newTries(ctx, deadlineOf(ctx), ctx.startedAt));
-      const outcome = await attempt(ctx, body, false);
-      // Not retryable: the relay holds nothing back and breaks nothing off for rescue.
-      if (outcome !== 'done' && outcome !== 'broken') sendRefusal(ctx, outcome);
-      return;
+    if (holdsBody(ctx)) {
+      checkDeclaredLength(ctx.req, deps.maxBody);
+      continueBody(ctx);
+      ctx.body = await readBody(ctx.req, deps.maxBody, { ms: deps.bodyIdleMs, clock: deps.clock });
     }
+    const body = requestBody(ctx, deps);
+    // A streamed body is gone once sent; only a held (or absent) one can be sent again.
+    if (body !== null && !Buffer.isBuffer(body)) return forwardOnce(ctx, body, true);
+    if (ctx.cost === undefined) return forwardOnce(ctx, body, false);
     ctx.rescue = createStreamRescue(ctx);
     try {
       await forwardRetrying(ctx, body as Buffer | null);
@@ -199,6 +208,30 @@ export function createForwardStage(deps: ForwardStageDeps) {
       endInBand(ctx, err);
     }
   };
+
+  /**
+   * Sent once, as it comes: the relay holds nothing back and breaks nothing off for rescue. An
+   * upload streamed through holds an upstream connection for as long as its client takes, so at
+   * most half of an upstream's connections carry them: stalled uploads cannot take them all.
+   */
+  async function forwardOnce(ctx: RequestContext, body: Buffer | Readable | null, upload: boolean) {
+    const uploads = ctx.target!.upstream.uploads;
+    if (upload && uploads.active >= uploads.max) {
+      throw new GatewayError(
+        'queue_full',
+        `Upstream "${ctx.target!.upstream.name}" has ${uploads.max} uploads in flight, its most.`,
+        { retryAfterSeconds: 1 },
+      );
+    }
+    if (upload) uploads.active++;
+    try {
+      if (ctx.cost) await acquire(ctx, newTries(ctx, deadlineOf(ctx), ctx.startedAt));
+      const outcome = await attempt(ctx, body, false);
+      if (outcome !== 'done' && outcome !== 'broken') sendRefusal(ctx, outcome);
+    } finally {
+      if (upload) uploads.active--;
+    }
+  }
 
   async function forwardRetrying(ctx: RequestContext, firstBody: Buffer | null): Promise<void> {
     let body = firstBody;
@@ -210,7 +243,7 @@ export function createForwardStage(deps: ForwardStageDeps) {
       if (bodyFor !== ctx.nextFallback) {
         bodyFor = ctx.nextFallback;
         if (ctx.rescue?.splicing) continueStream(ctx);
-        body = requestBody(ctx, deps.maxBody) as Buffer;
+        body = requestBody(ctx, deps) as Buffer;
       }
       let outcome: AttemptOutcome | GatewayError;
       try {
@@ -231,7 +264,7 @@ export function createForwardStage(deps: ForwardStageDeps) {
           settleUnspent(ctx);
           ctx.rescue.refusePrefill();
           continueStream(ctx);
-          body = requestBody(ctx, deps.maxBody) as Buffer;
+          body = requestBody(ctx, deps) as Buffer;
           continue;
         }
       }
@@ -250,7 +283,7 @@ export function createForwardStage(deps: ForwardStageDeps) {
         }
         ctx.upstreamBroke = false;
         continueStream(ctx);
-        body = requestBody(ctx, deps.maxBody) as Buffer;
+        body = requestBody(ctx, deps) as Buffer;
         bodyFor = ctx.nextFallback;
         if (next.again && next.ms > 0) await pause(ctx, next.ms);
         continue;

@@ -25,6 +25,8 @@ export interface AppDeps {
   trustProxy: boolean | string;
   adminToken: string | undefined;
   maxConnections: number;
+  /** What a client is allowed for sending its request: its head, and the whole of it. */
+  timeouts: { headersMs: number; requestMs: number; keepAliveMs: number };
   stats(): GatewayStats;
 }
 
@@ -56,11 +58,20 @@ export function createApp(deps: AppDeps): FastifyInstance {
           fastifyHandler(req, res);
         } else void deps.proxy(requestId(req), req, res, expectContinue);
       };
-      const server = createServer((req, res) => handle(req, res, false));
+      const headersMs = Math.min(deps.timeouts.headersMs, deps.timeouts.requestMs);
+      // Node looks for connections past these timeouts every so often (30 s by default): often
+      // enough that a bound of seconds holds.
+      const server = createServer(
+        { connectionsCheckingInterval: Math.min(5000, Math.max(50, Math.floor(headersMs / 2))) },
+        (req, res) => handle(req, res, false),
+      );
       // With a listener, Node leaves `100 Continue` to us: sent only once a body is wanted.
       server.on('checkContinue', (req, res) => handle(req, res, true));
-      // Longer than common client pools' idle time, so clients don't race a server-side close.
-      server.keepAliveTimeout = 65_000;
+      // Longer than common client pools' idle time (65 s), so clients don't race a server-side close.
+      server.keepAliveTimeout = deps.timeouts.keepAliveMs;
+      // A client that sends its head or its request slowly (or never) is cut off, not waited for.
+      server.requestTimeout = deps.timeouts.requestMs;
+      server.headersTimeout = headersMs;
       server.maxConnections = deps.maxConnections;
       return server;
     },

@@ -24,6 +24,8 @@ export interface Upstream {
   readonly admission: UpstreamAdmission;
   /** Tells a bad key from a client's bad request, before a key leaves the pool. */
   readonly keyCheck: KeyCheck;
+  /** Uploads streamed through now, and the most at once (half its connections). */
+  readonly uploads: { active: number; readonly max: number };
 }
 
 export interface UpstreamSet {
@@ -73,6 +75,7 @@ function build(
       options.previous?.byName.get(config.name)?.admission,
     ),
     dispatcher,
+    uploads: { active: 0, max: Math.max(1, Math.floor(config.max_connections / 2)) },
     keyCheck: new KeyCheck({ dialect, base, dispatcher }, options.clock),
   };
 }

@@ -118,3 +118,96 @@ describe('hostile clients', () => {
     }
   });
 });
+
+describe('stalled uploads', () => {
+  async function setup(server: Record<string, unknown> = {}) {
+    const mock = await startMockUpstream({ dialect: 'generic' });
+    const gw = await startGateway({
+      server: { body_idle_timeout: '300ms', ...server },
+      // Headers not learned: a cold key would send one upload and hold the next for its answer.
+      upstreams: {
+        files: { url: mock.url, dialect: 'generic', max_connections: 4, rate_limits: { use_headers: false } },
+      },
+      routes: { hosts: [{ match: 'files.example.net', upstream: 'files' }] },
+    });
+    return { mock, gw };
+  }
+
+  /** A POST that sends part of its body, then nothing more. */
+  function stall(gw: TestGateway): { socket: Socket; answer: Promise<string> } {
+    const url = new URL(gw.url);
+    const socket = connect(Number(url.port), url.hostname);
+    socket.write(
+      'POST /upload HTTP/1.1\r\nHost: files.example.net\r\nContent-Type: application/octet-stream\r\nContent-Length: 100000\r\n\r\n',
+    );
+    socket.write(Buffer.alloc(1000, 1));
+    socket.setEncoding('utf8');
+    const answer = new Promise<string>((resolve) => {
+      let text = '';
+      socket.on('data', (c: string) => (text += c));
+      socket.on('close', () => resolve(text));
+      socket.on('error', () => {});
+    });
+    return { socket, answer };
+  }
+
+  test('an upload that stops arriving is cut off with 408 and frees its upstream connection', async () => {
+    const { mock, gw } = await setup();
+    try {
+      const { answer } = stall(gw);
+      const received = await mock.waitForBodyBytes(1000);
+      const closed = mock.waitForClose(received.id);
+      const text = await answer;
+      assert.match(text, /^HTTP\/1\.1 408/);
+      assert.match(text, /request_timeout/);
+      await closed;
+    } finally {
+      await gw.close();
+      await mock.close();
+    }
+  });
+
+  test('stalled uploads take at most half an upstream connections; other calls are still served', async () => {
+    const { mock, gw } = await setup({ body_idle_timeout: '30s' });
+    const stalled = [stall(gw), stall(gw)];
+    try {
+      // The mock numbers its requests from 1: both uploads have reached it, and stall there.
+      await mock.waitForBodyBytes(1000, 1);
+      await mock.waitForBodyBytes(1000, 2);
+      const third = stall(gw);
+      assert.match(
+        await third.answer,
+        /^HTTP\/1\.1 503[\s\S]*queue_full/,
+        'a third upload is refused at once',
+      );
+      const get = await send(gw.url, { path: '/still/served', headers: { host: 'files.example.net' } });
+      assert.equal(get.status, 200);
+    } finally {
+      for (const s of stalled) s.socket.destroy();
+      await gw.close();
+      await mock.close();
+    }
+  });
+
+  test('a client that never finishes its request head is cut off after headers_timeout', async () => {
+    const mock = await startMockUpstream({});
+    const gw = await startGateway({
+      server: { headers_timeout: '300ms' },
+      upstreams: { openai: { url: mock.url } },
+    });
+    try {
+      const accepted = once(gw.gateway.app.server, 'connection') as Promise<[Socket]>;
+      const url = new URL(gw.url);
+      const socket = connect(Number(url.port), url.hostname);
+      socket.on('error', () => {});
+      socket.write('GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+      const [serverSide] = await accepted;
+      await new Promise((resolve) => serverSide.once('close', resolve));
+      assert.ok(serverSide.destroyed);
+      socket.destroy();
+    } finally {
+      await gw.close();
+      await mock.close();
+    }
+  });
+});

@@ -1,13 +1,15 @@
-// A request body streamed through unread, cut off with 413 once it passes the size bound. Only used
-// when no Content-Length announced the size (which is checked before anything is sent).
+// A request body streamed through unread: cut off with 413 once it passes the size bound (a
+// Content-Length over it was refused before), and each chunk marked as come for the idle guard.
 import type { IncomingMessage } from 'node:http';
 import { Transform, type TransformCallback } from 'node:stream';
 import { GatewayError } from '../../errors/gateway-error.ts';
+import { guardIdle, type IdleBound } from './idle-guard.ts';
 
-export function boundedBody(req: IncomingMessage, maxBytes: number): Transform {
+export function boundedBody(req: IncomingMessage, maxBytes: number, idle: IdleBound): Transform {
   let seen = 0;
-  const counter = new Transform({
+  const counter: Transform = new Transform({
     transform(chunk: Buffer, _encoding, callback: TransformCallback) {
+      guard.touch();
       seen += chunk.length;
       if (seen > maxBytes) {
         callback(
@@ -24,6 +26,10 @@ export function boundedBody(req: IncomingMessage, maxBytes: number): Transform {
       callback(null, chunk);
     },
   });
+  // Silent past the bound: the upload fails (408), which ends the upstream call it feeds.
+  const guard = guardIdle(idle, (err) => counter.destroy(err));
+  counter.once('close', () => guard.stop());
+  req.once('end', () => guard.stop());
   req.on('error', (err) => counter.destroy(err));
   return req.pipe(counter);
 }

@@ -1,6 +1,7 @@
 // Reads a request body whole, refusing at once anything over the size bound.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError } from '../../errors/gateway-error.ts';
+import { guardIdle, type IdleBound } from './idle-guard.ts';
 
 function tooLarge(maxBytes: number): GatewayError {
   return new GatewayError(
@@ -28,18 +29,28 @@ export function continueBody(ctx: { expectContinue: boolean; res: ServerResponse
   ctx.res.writeContinue();
 }
 
-export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+/** Reads the body whole; a client silent for `idle` is answered 408 (see idle-guard.ts). */
+export function readBody(req: IncomingMessage, maxBytes: number, idle?: IdleBound): Promise<Buffer> {
   checkDeclaredLength(req, maxBytes);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const guard = idle
+      ? guardIdle(idle, (err) => {
+          cleanup();
+          req.pause();
+          reject(err);
+        })
+      : undefined;
     const cleanup = () => {
+      guard?.stop();
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onError);
       req.off('aborted', onAborted);
     };
     const onData = (chunk: Buffer) => {
+      guard?.touch();
       size += chunk.length;
       if (size > maxBytes) {
         cleanup();
@@ -55,7 +66,8 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
     };
     const onError = (err: Error) => {
       cleanup();
-      reject(new GatewayError('invalid_request', 'The request body could not be read.', { cause: err }));
+      if (err instanceof GatewayError) reject(err);
+      else reject(new GatewayError('invalid_request', 'The request body could not be read.', { cause: err }));
     };
     const onAborted = () => onError(new Error('client aborted the upload'));
     req.on('data', onData);
