@@ -1,13 +1,14 @@
-// `npm run bench [-- name] [--seconds N] [--rounds N] [--connections N] [--requests N]`: runs the benchmarks.
+// `npm run bench [-- name] [--seconds N] [--rounds N] [--connections N] [--requests N]`: runs the benchmarks (soak: --seconds is its hostile phase, 90 by default).
 import { parseArgs } from 'node:util';
 import { runKeys } from './keys.ts';
 import { runOverhead } from './overhead.ts';
 import { runShaping } from './shaping.ts';
+import { runSoak } from './soak.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
-    seconds: { type: 'string', default: '5' },
+    seconds: { type: 'string' },
     rounds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '50' },
     requests: { type: 'string', default: '200' },
@@ -24,9 +25,10 @@ const benches: Record<string, () => Promise<void>> = {
       windowMs: Number(values.window),
     }),
   keys: () => runKeys({ requests: Number(values.requests), concurrency: Number(values.concurrency) }),
+  soak: () => runSoak({ seconds: Number(values.seconds ?? 90), concurrency: Number(values.concurrency) / 5 }),
   overhead: () =>
     runOverhead({
-      seconds: Number(values.seconds),
+      seconds: Number(values.seconds ?? 5),
       rounds: Number(values.rounds),
       connections: Number(values.connections),
     }),
