@@ -5,6 +5,20 @@ import { test } from 'node:test';
 import { dialects } from '../dialects/registry.ts';
 import { incomingHeaders, outgoingHeaders } from './headers.ts';
 
+/** What goes upstream for these client headers (as a name -> value map). */
+function sent(raw: string[], key?: string, keyScope: string[] = [], connection?: string) {
+  return pairs(
+    outgoingHeaders(raw, {
+      key,
+      keyScope,
+      dialect: dialects.openai,
+      bodyRebuilt: false,
+      identityEncoding: false,
+      connection,
+    }),
+  );
+}
+
 const pairs = (flat: string[]) => {
   const out: Record<string, string> = {};
   for (let i = 0; i < flat.length; i += 2) out[flat[i]!] = flat[i + 1]!;
@@ -13,16 +27,7 @@ const pairs = (flat: string[]) => {
 
 test('headers a Connection header names are hop-by-hop, in both directions', () => {
   const raw = ['Connection', 'keep-alive, X-Secret-Hop', 'X-Secret-Hop', 'v', 'X-Kept', 'k'];
-  const out = pairs(
-    outgoingHeaders(raw, {
-      key: undefined,
-      keyScope: [],
-      dialect: dialects.openai,
-      bodyRebuilt: false,
-      identityEncoding: false,
-      connection: 'keep-alive, X-Secret-Hop',
-    }),
-  );
+  const out = sent(raw, undefined, [], 'keep-alive, X-Secret-Hop');
   assert.equal(out['x-secret-hop'], undefined);
   assert.equal(out['x-kept'], 'k');
   assert.equal(out.connection, undefined);
@@ -45,26 +50,10 @@ test("with the gateway's key, the client's credentials and key scope stay behind
     'OpenAI-Project',
     'p-client',
   ];
-  const out = pairs(
-    outgoingHeaders(raw, {
-      key: 'sk-gateway',
-      keyScope: ['openai-organization', 'org-key'],
-      dialect: dialects.openai,
-      bodyRebuilt: false,
-      identityEncoding: false,
-    }),
-  );
+  const out = sent(raw, 'sk-gateway', ['openai-organization', 'org-key']);
   assert.equal(out.authorization, 'Bearer sk-gateway');
   assert.equal(out['openai-organization'], 'org-key');
   assert.equal(out['openai-project'], undefined);
-  const passthrough = pairs(
-    outgoingHeaders(raw, {
-      key: undefined,
-      keyScope: [],
-      dialect: dialects.openai,
-      bodyRebuilt: false,
-      identityEncoding: false,
-    }),
-  );
+  const passthrough = sent(raw);
   assert.equal(passthrough['openai-organization'], 'org-client', "the client's own key, its own scope");
 });

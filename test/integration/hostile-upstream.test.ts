@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
 import { describe, test } from 'node:test';
-import { startGateway } from '../support/gateway.ts';
+import { startGateway, type TestGateway } from '../support/gateway.ts';
 import { send } from '../support/http.ts';
 import { type ScriptedUpstream, startScriptedUpstream } from '../support/scripted-upstream.ts';
 
@@ -38,6 +38,15 @@ function endless(res: ServerResponse, chunk: string): Promise<number> {
   });
 }
 
+function chat(gw: TestGateway, body: string) {
+  return send(gw.url, {
+    method: 'POST',
+    path: '/v1/chat/completions',
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
+}
+
 async function gatewayFor(upstream: ScriptedUpstream, extra: Record<string, unknown> = {}) {
   return startGateway({
     upstreams: { openai: { url: upstream.url, keys: [KEY], retries: { max: 0 }, ...extra } },
@@ -54,12 +63,7 @@ describe('a hostile upstream', () => {
     });
     const gw = await gatewayFor(upstream);
     try {
-      const res = await send(gw.url, {
-        method: 'POST',
-        path: '/v1/chat/completions',
-        headers: { 'content-type': 'application/json' },
-        body: CHAT,
-      });
+      const res = await chat(gw, CHAT);
       assert.equal(res.status, 500, "the upstream's answer, as it began");
       assert.ok(res.body.length <= 64 * 1024, `${res.body.length} bytes passed on`);
       const written = await taken!;
@@ -80,12 +84,7 @@ describe('a hostile upstream', () => {
     });
     const gw = await gatewayFor(upstream);
     try {
-      const res = await send(gw.url, {
-        method: 'POST',
-        path: '/v1/chat/completions',
-        headers: { 'content-type': 'application/json' },
-        body: CHAT.replace('"stream":false', '"stream":true'),
-      });
+      const res = await chat(gw, CHAT.replace('"stream":false', '"stream":true'));
       assert.equal(res.status, 502, 'nothing reached the client: a failure like any other');
       assert.equal((JSON.parse(res.body) as { error: { code: string } }).error.code, 'upstream_unavailable');
       const written = await taken!;
@@ -104,12 +103,7 @@ describe('a hostile upstream', () => {
     });
     const gw = await gatewayFor(upstream, { timeout: '300ms' });
     try {
-      const res = await send(gw.url, {
-        method: 'POST',
-        path: '/v1/chat/completions',
-        headers: { 'content-type': 'application/json' },
-        body: CHAT,
-      });
+      const res = await chat(gw, CHAT);
       assert.equal(res.status, 504);
       assert.equal((JSON.parse(res.body) as { error: { code: string } }).error.code, 'upstream_timeout');
     } finally {
