@@ -1,5 +1,5 @@
 // How one upstream exchange ended, as the relay reports it to the forward stage and failover.
-import type { HeaderBag } from '../../dialects/types.ts';
+import type { HeaderBag, RateLimitReading } from '../../dialects/types.ts';
 
 /** An upstream refusal held back from the client, for the caller to retry or pass on. */
 export interface Refusal {
@@ -13,3 +13,11 @@ export interface Refusal {
 
 /** 'broken': a stream broke after bytes went out and can be continued (stream rescue). */
 export type AttemptOutcome = 'done' | 'broken' | Refusal;
+
+/** Whether an answer's headers said when the limit resets (a Retry-After, or a window's reset). */
+export function resetKnown(reading: RateLimitReading | undefined): boolean {
+  if (!reading) return false;
+  if (reading.retryAfterMs !== undefined) return true;
+  for (const w of reading.windows) if (w.resetAt !== undefined) return true;
+  return false;
+}

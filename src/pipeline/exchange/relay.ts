@@ -4,9 +4,9 @@
 // try may cure (429, 5xx, a rejected key, a prompt too long for this model) is held back instead,
 // for the caller to judge; so is a stream that fails before its first byte.
 import type { Dispatcher } from 'undici';
-import type { HeaderBag, RateLimitReading, StreamExpectation, StreamObserver } from '../../dialects/types.ts';
+import type { HeaderBag, RateLimitReading, StreamObserver } from '../../dialects/types.ts';
 import { isJsonDocument } from '../../dialects/wire/content-type.ts';
-import { isRecord, lastObjectFieldIn } from '../../dialects/wire/json-peek.ts';
+import { lastObjectFieldIn } from '../../dialects/wire/json-peek.ts';
 import { usageWireOf, type Wire, wireOf } from '../../dialects/wire/wire-of.ts';
 import { ClientGone } from '../../errors/client-gone.ts';
 import { GatewayError } from '../../errors/gateway-error.ts';
@@ -20,46 +20,9 @@ import type { RequestContext } from '../context.ts';
 import { heldBack } from '../failover/verdicts.ts';
 import { type AccountDeps, learn, settle, settleUnspent } from './account.ts';
 import { endInBand, endWithin, writeUpstreamHead } from './client-answer.ts';
-import type { AttemptOutcome } from './outcome.ts';
-import {
-  both,
-  createStreamTap,
-  type EventTransform,
-  type StreamTap,
-  stripUsageEvents,
-} from './stream-tap.ts';
-
-/** What the client asked of its stream: how many choices, and whether it wants the usage chunk. */
-function expectationOf(ctx: RequestContext): StreamExpectation {
-  const json = ctx.json;
-  const n = json?.n;
-  const options = json?.stream_options;
-  return {
-    choices: typeof n === 'number' && Number.isInteger(n) && n > 1 ? n : 1,
-    usage: !ctx.stripUsage && isRecord(options) && options.include_usage === true,
-  };
-}
-
-function resetKnown(reading: RateLimitReading | undefined): boolean {
-  if (!reading) return false;
-  if (reading.retryAfterMs !== undefined) return true;
-  for (const w of reading.windows) if (w.resetAt !== undefined) return true;
-  return false;
-}
-
-function divergence(ctx: RequestContext): GatewayError {
-  return new GatewayError(
-    'upstream_unavailable',
-    `The stream broke, and the answer upstream "${ctx.target!.upstream.name}" gave again differs from what was already sent, so it could not be continued.`,
-  );
-}
-
-/** How events are rewritten on their way: a continuation spliced in, a usage chunk taken out. */
-function transformOf(ctx: RequestContext): EventTransform | undefined {
-  const splice = ctx.rescue?.splicing ? ctx.rescue.splice : undefined;
-  if (!ctx.stripUsage) return splice;
-  return splice ? both(splice, stripUsageEvents) : stripUsageEvents;
-}
+import { type AttemptOutcome, resetKnown } from './outcome.ts';
+import { divergence, expectationOf, streamEnd, transformOf } from './stream-plan.ts';
+import { createStreamTap, type StreamTap } from './stream-tap.ts';
 
 /** JSON answers up to this size are read whole (their usage must be read anyway). */
 const WHOLE_BODY_LIMIT = 8 * 1024 * 1024;
@@ -264,20 +227,18 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
       if (!observer) ctx.res.end();
       else {
         ctx.usage = observer.usage();
+        const end = streamEnd(ctx, observer);
         // The upstream's own error event already went to the client, in its words.
-        if (observer.upstreamError() !== undefined) {
+        if (end === 'upstream_error') {
           ctx.upstreamBroke = true;
           ctx.res.end();
-        } else if (
-          ctx.rescue?.unverified &&
-          (ctx.rescue.diverged || observer.finished() || observer.complete())
-        ) {
+        } else if (end === 'diverged') {
           // A regenerated answer that ended without matching what the client has: never a success.
           ctx.upstreamBroke = true;
           this.#endInBand(divergence(ctx));
-        } else if (observer.finished()) ctx.res.end();
+        } else if (end === 'finished') ctx.res.end();
         // Whole, though the end marker never came: the client gets the one it waits for.
-        else if (observer.complete()) ctx.res.end(this.#wire!.terminator);
+        else if (end === 'completed') ctx.res.end(this.#wire!.terminator);
         else {
           ctx.upstreamBroke = true;
           // A rescued stream stays open: the caller continues it.
