@@ -25,7 +25,8 @@ export function createHostStage(deps: HostStageDeps) {
       );
     }
     // `/v1/../../x` (or percent-encoded) could leave an upstream's base path: never sent on.
-    if (DOT_SEGMENT.test(ctx.path)) {
+    const path = ctx.path;
+    if ((path.includes('.') || path.includes('%')) && DOT_SEGMENT.test(path)) {
       throw new GatewayError('invalid_request', 'The path has "." or ".." segments; send it resolved.');
     }
     if (!HOST_NAME.test(ctx.host)) {

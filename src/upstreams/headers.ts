@@ -50,7 +50,8 @@ export interface OutgoingHeaderOptions {
 
 /** The header names a `Connection` header lists (RFC 9110 §7.6.1), lower case; undefined for none. */
 export function connectionScoped(connection: string | string[] | undefined): Set<string> | undefined {
-  if (connection === undefined) return undefined;
+  // Nearly always just `keep-alive` (or `close`): nothing named.
+  if (connection === undefined || connection === 'keep-alive' || connection === 'close') return undefined;
   const names = new Set<string>();
   for (const value of Array.isArray(connection) ? connection : [connection])
     for (const token of value.split(',')) {

@@ -39,6 +39,8 @@ export function writeUpstreamHead(
   ctx.res.writeHead(status, out);
 }
 
+const WAITED_FOR_BYTES = 256 * 1024;
+
 /**
  * Sends the body and ends the answer; a client that does not take it within `idleMs` is cut off,
  * so bodies it does not read are not held for it forever.
@@ -46,8 +48,9 @@ export function writeUpstreamHead(
 export function endWithin(ctx: RequestContext, body: Buffer, idleMs: number, clock: Clock): void {
   const res = ctx.res;
   res.end(body);
-  // Usually all of it went to the socket at once; only what waits for the client needs a bound.
-  if (res.writableLength === 0 || res.writableFinished) return;
+  // Small answers fit the socket's buffers whatever the client does; only a large one left waiting
+  // for the client needs a bound.
+  if (body.length < WAITED_FOR_BYTES || res.writableLength === 0 || res.writableFinished) return;
   const cancel = clock.setTimer(idleMs, () => {
     ctx.clientGone = true;
     res.destroy();
