@@ -6,6 +6,7 @@ import type { Config } from './config/load.ts';
 import { createLogOutput, type Logger, type LogOutput } from './log/logger.ts';
 import { createRequestLog } from './observe/request-log.ts';
 import { collectStats } from './observe/stats.ts';
+import { BodySilence } from './pipeline/body/idle-guard.ts';
 import { createForwardStage } from './pipeline/forward.ts';
 import { createHostStage } from './pipeline/host.ts';
 import { createParseStage } from './pipeline/parse.ts';
@@ -76,15 +77,12 @@ function buildPipeline(
     previous: previous?.upstreams,
   });
   const hostRouter = createHostRouter(config.routes.hosts);
+  const silence = new BodySilence(config.server.body_idle_timeout, clock);
   const named = config.routes.default !== undefined ? upstreams.byName.get(config.routes.default) : undefined;
   const ownNames = new Set([config.server.host.toLowerCase(), ...config.server.hostnames]);
   const stages = orderStages({
     host: createHostStage({ hostRouter, ownNames }),
-    parse: createParseStage({
-      maxBody: config.server.max_body,
-      bodyIdleMs: config.server.body_idle_timeout,
-      clock,
-    }),
+    parse: createParseStage({ maxBody: config.server.max_body, silence }),
     route: createRouteStage({
       upstreams,
       modelRouter: createModelRouter(config.routes.models, [...upstreams.byName.keys()]),
@@ -102,7 +100,7 @@ function buildPipeline(
     }),
     forward: createForwardStage({
       maxBody: config.server.max_body,
-      bodyIdleMs: config.server.body_idle_timeout,
+      silence,
       clock,
       logger,
       upstreams: upstreams.byName,

@@ -7,12 +7,12 @@ import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { ClientGone } from '../errors/client-gone.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
-import type { Clock } from '../time/clock.ts';
 import { neverReached } from '../upstreams/failure.ts';
 import { outgoingHeaders } from '../upstreams/headers.ts';
 import type { Scheduler } from '../upstreams/scheduler.ts';
 import type { Upstream } from '../upstreams/upstream.ts';
 import { boundedBody } from './body/bounded-body.ts';
+import type { BodySilence } from './body/idle-guard.ts';
 import { checkDeclaredLength, continueBody, readBody } from './body/read-body.ts';
 import type { RequestContext } from './context.ts';
 import type { AccountDeps } from './exchange/account.ts';
@@ -27,8 +27,8 @@ import { planCost } from './schedule.ts';
 
 export interface ForwardStageDeps extends AccountDeps {
   maxBody: number;
-  /** Longest silence between two chunks of a request body (server.body_idle_timeout). */
-  bodyIdleMs: number;
+  /** Bounds a client's silence while it sends its body (server.body_idle_timeout). */
+  silence: BodySilence;
   /** Where fallbacks are found by name. */
   upstreams: ReadonlyMap<string, Upstream>;
   /** A number in [0, 1), for backoff jitter. */
@@ -52,8 +52,7 @@ function hasBody(req: IncomingMessage): boolean {
 
 interface BodyDeps {
   maxBody: number;
-  bodyIdleMs: number;
-  clock: Clock;
+  silence: BodySilence;
 }
 
 function requestBody(ctx: RequestContext, deps: BodyDeps): Buffer | Readable | null {
@@ -66,7 +65,7 @@ function requestBody(ctx: RequestContext, deps: BodyDeps): Buffer | Readable | n
   checkDeclaredLength(ctx.req, deps.maxBody);
   continueBody(ctx);
   // Streamed through unread, counted and watched on the way.
-  return boundedBody(ctx.req, deps.maxBody, { ms: deps.bodyIdleMs, clock: deps.clock });
+  return boundedBody(ctx.req, deps.maxBody, deps.silence);
 }
 
 /** REST bodies up to this size are read before sending, so a failed attempt can be sent again. */
@@ -193,7 +192,7 @@ export function createForwardStage(deps: ForwardStageDeps) {
     if (holdsBody(ctx)) {
       checkDeclaredLength(ctx.req, deps.maxBody);
       continueBody(ctx);
-      ctx.body = await readBody(ctx.req, deps.maxBody, { ms: deps.bodyIdleMs, clock: deps.clock });
+      ctx.body = await readBody(ctx.req, deps.maxBody, deps.silence);
     }
     const body = requestBody(ctx, deps);
     // A streamed body is gone once sent; only a held (or absent) one can be sent again.

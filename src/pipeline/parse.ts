@@ -2,7 +2,7 @@
 import { topLevelKeyCount } from '../dialects/wire/json-check.ts';
 import { isRecord } from '../dialects/wire/json-peek.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
-import type { Clock } from '../time/clock.ts';
+import type { BodySilence } from './body/idle-guard.ts';
 import { checkDeclaredLength, continueBody, readBody } from './body/read-body.ts';
 import type { RequestContext } from './context.ts';
 
@@ -24,9 +24,8 @@ export const MAX_MODEL_NAME = 256;
 
 export interface ParseStageDeps {
   maxBody: number;
-  /** Longest silence between two chunks of a body (server.body_idle_timeout). */
-  bodyIdleMs: number;
-  clock: Clock;
+  /** Bounds a client's silence while it sends its body (server.body_idle_timeout). */
+  silence: BodySilence;
 }
 
 function isJson(contentType: string | undefined): boolean {
@@ -41,7 +40,7 @@ export function createParseStage(deps: ParseStageDeps) {
     if (!required && !isJson(ctx.req.headers['content-type'])) return;
     checkDeclaredLength(ctx.req, deps.maxBody);
     continueBody(ctx);
-    const body = await readBody(ctx.req, deps.maxBody, { ms: deps.bodyIdleMs, clock: deps.clock });
+    const body = await readBody(ctx.req, deps.maxBody, deps.silence);
     ctx.body = body;
     let json: unknown;
     const text = body.toString('utf8');

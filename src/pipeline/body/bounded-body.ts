@@ -3,9 +3,9 @@
 import type { IncomingMessage } from 'node:http';
 import { Transform, type TransformCallback } from 'node:stream';
 import { GatewayError } from '../../errors/gateway-error.ts';
-import { guardIdle, type IdleBound } from './idle-guard.ts';
+import type { BodySilence } from './idle-guard.ts';
 
-export function boundedBody(req: IncomingMessage, maxBytes: number, idle: IdleBound): Transform {
+export function boundedBody(req: IncomingMessage, maxBytes: number, silence: BodySilence): Transform {
   let seen = 0;
   const counter: Transform = new Transform({
     transform(chunk: Buffer, _encoding, callback: TransformCallback) {
@@ -27,7 +27,7 @@ export function boundedBody(req: IncomingMessage, maxBytes: number, idle: IdleBo
     },
   });
   // Silent past the bound: the upload fails (408), which ends the upstream call it feeds.
-  const guard = guardIdle(idle, (err) => counter.destroy(err));
+  const guard = silence.watch((err) => counter.destroy(err));
   counter.once('close', () => guard.stop());
   req.once('end', () => guard.stop());
   req.on('error', (err) => counter.destroy(err));

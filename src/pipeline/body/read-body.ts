@@ -1,7 +1,7 @@
 // Reads a request body whole, refusing at once anything over the size bound.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError } from '../../errors/gateway-error.ts';
-import { guardIdle, type IdleBound } from './idle-guard.ts';
+import type { BodySilence } from './idle-guard.ts';
 
 function tooLarge(maxBytes: number): GatewayError {
   return new GatewayError(
@@ -30,13 +30,13 @@ export function continueBody(ctx: { expectContinue: boolean; res: ServerResponse
 }
 
 /** Reads the body whole; a client silent for `idle` is answered 408 (see idle-guard.ts). */
-export function readBody(req: IncomingMessage, maxBytes: number, idle?: IdleBound): Promise<Buffer> {
+export function readBody(req: IncomingMessage, maxBytes: number, silence?: BodySilence): Promise<Buffer> {
   checkDeclaredLength(req, maxBytes);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const guard = idle
-      ? guardIdle(idle, (err) => {
+    const guard = silence
+      ? silence.watch((err) => {
           cleanup();
           req.pause();
           reject(err);
