@@ -13,10 +13,9 @@ import type { Scheduler } from '../upstreams/scheduler.ts';
 import type { Upstream } from '../upstreams/upstream.ts';
 import { boundedBody } from './body/bounded-body.ts';
 import type { BodySilence } from './body/idle-guard.ts';
-import { checkDeclaredLength, continueBody, readBody } from './body/read-body.ts';
+import { checkDeclaredLength, continueBody, receiveBody } from './body/read-body.ts';
 import type { RequestContext } from './context.ts';
-import type { AccountDeps } from './exchange/account.ts';
-import { settleUnspent } from './exchange/account.ts';
+import { type AccountDeps, settleUnspent } from './exchange/account.ts';
 import { endInBand, sendRefusal } from './exchange/client-answer.ts';
 import type { AttemptOutcome } from './exchange/outcome.ts';
 import { UpstreamRelay } from './exchange/relay.ts';
@@ -189,11 +188,7 @@ export function createForwardStage(deps: ForwardStageDeps) {
   }
 
   return async function forward(ctx: RequestContext): Promise<void> {
-    if (holdsBody(ctx)) {
-      checkDeclaredLength(ctx.req, deps.maxBody);
-      continueBody(ctx);
-      ctx.body = await readBody(ctx.req, deps.maxBody, deps.silence);
-    }
+    if (holdsBody(ctx)) ctx.body = await receiveBody(ctx, deps.maxBody, deps.silence);
     const body = requestBody(ctx, deps);
     // A streamed body is gone once sent; only a held (or absent) one can be sent again.
     if (body !== null && !Buffer.isBuffer(body)) return forwardOnce(ctx, body, true);
@@ -255,17 +250,16 @@ export function createForwardStage(deps: ForwardStageDeps) {
       }
       if (outcome === 'done') return;
       ctx.attempts++;
-      if (ctx.rescue && typeof outcome === 'object' && !(outcome instanceof GatewayError)) {
-        if (ctx.headSent && refusesPrefill(ctx.rescue, outcome)) {
-          // The target takes no prefill: it is asked for the whole answer instead, which goes on
-          // only if it starts with what the client has. Never the client's error.
-          ctx.lease!.succeeded();
-          settleUnspent(ctx);
-          ctx.rescue.refusePrefill();
-          continueStream(ctx);
-          body = requestBody(ctx, deps) as Buffer;
-          continue;
-        }
+      const refusal = typeof outcome === 'object' && !(outcome instanceof GatewayError) ? outcome : undefined;
+      if (refusal && ctx.rescue && ctx.headSent && refusesPrefill(ctx.rescue, refusal)) {
+        // The target takes no prefill: it is asked for the whole answer instead, which goes on
+        // only if it starts with what the client has. Never the client's error.
+        ctx.lease!.succeeded();
+        settleUnspent(ctx);
+        ctx.rescue.refusePrefill();
+        continueStream(ctx);
+        body = requestBody(ctx, deps) as Buffer;
+        continue;
       }
       if (outcome === 'broken') {
         if (ctx.clientGone) throw new ClientGone();

@@ -3,7 +3,7 @@ import { topLevelKeyCount } from '../dialects/wire/json-check.ts';
 import { isRecord } from '../dialects/wire/json-peek.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
 import type { BodySilence } from './body/idle-guard.ts';
-import { checkDeclaredLength, continueBody, readBody } from './body/read-body.ts';
+import { receiveBody } from './body/read-body.ts';
 import type { RequestContext } from './context.ts';
 
 /** Endpoints that cannot be routed without a model. */
@@ -38,9 +38,7 @@ export function createParseStage(deps: ParseStageDeps) {
     const required = MODEL_REQUIRED.has(ctx.path);
     // Uploads (multipart audio, files) on other paths go through unread.
     if (!required && !isJson(ctx.req.headers['content-type'])) return;
-    checkDeclaredLength(ctx.req, deps.maxBody);
-    continueBody(ctx);
-    const body = await readBody(ctx.req, deps.maxBody, deps.silence);
+    const body = await receiveBody(ctx, deps.maxBody, deps.silence);
     ctx.body = body;
     let json: unknown;
     const text = body.toString('utf8');

@@ -13,7 +13,17 @@ export function neverReached(err: unknown): boolean {
 }
 
 /** The code of the error an exchange is aborted with when one stream event outgrows its bound. */
-export const EVENT_TOO_LARGE = 'COOLDOWN_EVENT_TOO_LARGE';
+const EVENT_TOO_LARGE = 'COOLDOWN_EVENT_TOO_LARGE';
+
+/** The abort reason for a stream one of whose events never ends. */
+export function eventTooLarge(): Error {
+  return Object.assign(new Error('a stream event without end'), { code: EVENT_TOO_LARGE });
+}
+
+/** The abort reason for an upstream that sends informational answers past `timeout`: no head came. */
+export function noHeadInTime(): Error {
+  return Object.assign(new Error('only informational answers'), { code: 'UND_ERR_HEADERS_TIMEOUT' });
+}
 
 /** The code of the error an exchange is aborted with when its first content is late. */
 export const FIRST_TOKEN_TIMEOUT = 'COOLDOWN_FIRST_TOKEN_TIMEOUT';

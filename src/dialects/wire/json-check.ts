@@ -6,6 +6,8 @@
 // The text may be latin1 (one char per byte of UTF-8): bytes over 0x7f are valid only inside
 // strings, as with the decoded text.
 
+import { skipSpace } from './json-peek.ts';
+
 /** A key to report: its bit in the result is set when the key is followed by a value opening with `opens`. */
 export interface WatchedKey {
   readonly name: string;
@@ -257,15 +259,7 @@ export function topLevelKeyCount(text: string, name: string): number {
       const end = endOfString(text, i, text.length, -1);
       if (end < 0) return count;
       if (depth === 1 && end - i === needle.length && text.startsWith(needle, i)) {
-        let j = end;
-        while (
-          text.charCodeAt(j) === 32 ||
-          text.charCodeAt(j) === 10 ||
-          text.charCodeAt(j) === 13 ||
-          text.charCodeAt(j) === 9
-        )
-          j++;
-        if (text.charCodeAt(j) === 58 /* : */) count++;
+        if (text.charCodeAt(skipSpace(text, end)) === 58 /* : */) count++;
       }
       i = end;
       continue;

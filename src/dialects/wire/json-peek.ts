@@ -16,7 +16,7 @@ export function hasObjectField(text: string, name: string): boolean {
 }
 
 /** Index of the first non-whitespace character (JSON whitespace: space, tab, LF, CR) from `i`. */
-function skipSpace(text: string, i: number): number {
+export function skipSpace(text: string, i: number): number {
   for (;;) {
     const c = text.charCodeAt(i);
     if (c !== 32 && c !== 9 && c !== 10 && c !== 13) return i;

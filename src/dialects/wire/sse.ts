@@ -138,10 +138,7 @@ export function findData(raw: string, span: DataSpan): boolean {
   if (at === -1) return false;
   let start = at + 5;
   if (raw.charCodeAt(start) === 32) start++;
-  let end = raw.indexOf('\n', start);
-  const cr = raw.indexOf('\r', start);
-  if (cr !== -1 && (end === -1 || cr < end)) end = cr;
-  if (end === -1) end = raw.length;
+  const end = lineEnd(raw, start);
   span.named = at > 0;
   if (raw.indexOf('data:', end) !== -1) {
     span.text = sseFields(raw).data;
@@ -160,8 +157,13 @@ export function eventName(raw: string): string | undefined {
   if (!raw.startsWith('event:')) return sseFields(raw).event;
   let start = 6;
   if (raw.charCodeAt(start) === 32) start++;
-  let end = raw.indexOf('\n', start);
+  return raw.slice(start, lineEnd(raw, start));
+}
+
+/** Where the line that `start` is in ends (at its LF or CR), or the text's end. */
+function lineEnd(raw: string, start: number): number {
+  const lf = raw.indexOf('\n', start);
   const cr = raw.indexOf('\r', start);
-  if (cr !== -1 && (end === -1 || cr < end)) end = cr;
-  return raw.slice(start, end === -1 ? raw.length : end);
+  if (cr !== -1 && (lf === -1 || cr < lf)) return cr;
+  return lf === -1 ? raw.length : lf;
 }

@@ -29,6 +29,20 @@ export function continueBody(ctx: { expectContinue: boolean; res: ServerResponse
   ctx.res.writeContinue();
 }
 
+/**
+ * Takes a request's body whole, as a stage that needs it does: refused unread when it says it is
+ * too large, the client told to send it (`100-continue`), then read within the bounds.
+ */
+export function receiveBody(
+  ctx: { req: IncomingMessage; expectContinue: boolean; res: ServerResponse },
+  maxBytes: number,
+  silence: BodySilence,
+): Promise<Buffer> {
+  checkDeclaredLength(ctx.req, maxBytes);
+  continueBody(ctx);
+  return readBody(ctx.req, maxBytes, silence);
+}
+
 /** Reads the body whole; a client silent for `idle` is answered 408 (see idle-guard.ts). */
 export function readBody(req: IncomingMessage, maxBytes: number, silence?: BodySilence): Promise<Buffer> {
   checkDeclaredLength(req, maxBytes);

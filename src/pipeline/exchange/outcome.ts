@@ -11,6 +11,11 @@ export interface Refusal {
   resetKnown: boolean;
 }
 
+/** The start of a refusal's body as text, enough to tell what it is about. */
+export function refusalText(refusal: Refusal): string {
+  return refusal.body.toString('utf8', 0, Math.min(refusal.body.length, 8192));
+}
+
 /** 'broken': a stream broke after bytes went out and can be continued (stream rescue). */
 export type AttemptOutcome = 'done' | 'broken' | Refusal;
 

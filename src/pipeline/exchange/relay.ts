@@ -11,9 +11,10 @@ import { usageWireOf, type Wire, wireOf } from '../../dialects/wire/wire-of.ts';
 import { ClientGone } from '../../errors/client-gone.ts';
 import { GatewayError } from '../../errors/gateway-error.ts';
 import {
-  EVENT_TOO_LARGE,
+  eventTooLarge,
   firstTokenTimeout,
   neverReached,
+  noHeadInTime,
   upstreamFailure,
 } from '../../upstreams/failure.ts';
 import type { RequestContext } from '../context.ts';
@@ -103,9 +104,7 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
       const now = this.#o.clock.monotonic();
       this.#firstInformational ??= now;
       if (now - this.#firstInformational > this.#ctx.target!.upstream.config.timeout)
-        controller.abort(
-          Object.assign(new Error('only informational answers'), { code: 'UND_ERR_HEADERS_TIMEOUT' }),
-        );
+        controller.abort(noHeadInTime());
       return;
     }
     const ctx = this.#ctx;
@@ -166,11 +165,12 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
     if (tap) {
       const kept = tap.push(chunk.toString('latin1'));
       if (this.#ctx.rescue?.diverged) {
-        this.#diverged(controller);
+        // A regenerated answer did not start with what the client has: it cannot go into its stream.
+        controller.abort(divergence(this.#ctx));
         return;
       }
       if (tap.oversized) {
-        controller.abort(Object.assign(new Error('a stream event without end'), { code: EVENT_TOO_LARGE }));
+        controller.abort(eventTooLarge());
         return;
       }
       // Content came, even if none goes out yet (a regenerated answer being checked).
@@ -311,11 +311,6 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
       retryAfterMs: this.#reading?.retryAfterMs,
       resetKnown: resetKnown(this.#reading),
     });
-  }
-
-  /** A regenerated answer did not start with what the client has: it cannot go into its stream. */
-  #diverged(controller: Controller): void {
-    controller.abort(divergence(this.#ctx));
   }
 
   /** Malformed events were dropped: the stream went on without them; say so once per exchange. */

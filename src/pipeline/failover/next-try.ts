@@ -7,6 +7,7 @@
 // silent, 429s that never say when, an open breaker, a reset later than its share.
 
 import type { GatewayError } from '../../errors/gateway-error.ts';
+import type { Cost } from '../../limits/cost.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { Clock } from '../../time/clock.ts';
 import { isFirstTokenTimeout, isSilence } from '../../upstreams/failure.ts';
@@ -147,6 +148,11 @@ export function createNextTry(deps: NextTryDeps) {
     return { again: true, ms: Math.max(0, rest - queued) };
   }
 
+  /** Go again now if some key can take `cost` within this target's share of the time. */
+  function withinShare(scheduler: Scheduler, cost: Cost, tries: Tries): Next {
+    return scheduler.waitFor(cost) < tries.until - deps.clock.monotonic() ? NOW : STOP;
+  }
+
   /** An answer held back from the client: judge it, record it, and say what comes next. */
   async function afterRefusal(
     ctx: RequestContext,
@@ -169,7 +175,7 @@ export function createNextTry(deps: NextTryDeps) {
           settleUnspent(ctx);
           tries.failures++;
           if (tries.failures > ctx.target!.upstream.config.retries.max) return STOP;
-          return scheduler.waitFor(cost) < tries.until - deps.clock.monotonic() ? NOW : STOP;
+          return withinShare(scheduler, cost, tries);
         }
         // A 429 whose headers already showed the window empty needs no extra pause; otherwise rest a while.
         const pause =
@@ -177,7 +183,7 @@ export function createNextTry(deps: NextTryDeps) {
         if (pause > 0) lease.pause(pause);
         settleUnspent(ctx);
         // A reset later than this target's share of the time: the fallback serves it now.
-        return scheduler.waitFor(cost) < tries.until - deps.clock.monotonic() ? NOW : STOP;
+        return withinShare(scheduler, cost, tries);
       }
       case 'failed':
         if (refusal.retryAfterMs !== undefined) lease.pause(refusal.retryAfterMs);

@@ -3,7 +3,7 @@
 // the fallback (context too long), or pass it on as it came.
 import { GatewayError } from '../../errors/gateway-error.ts';
 import type { RequestContext } from '../context.ts';
-import type { Refusal } from '../exchange/outcome.ts';
+import { type Refusal, refusalText } from '../exchange/outcome.ts';
 
 export type Verdict =
   /** 429: the key is out of room; wait for it (or another) within the queue deadline. */
@@ -47,7 +47,7 @@ export function heldBack(ctx: RequestContext, status: number): boolean {
 
 export function judgeRefusal(ctx: RequestContext, refusal: Refusal): Verdict {
   const { status } = refusal;
-  const text = () => refusal.body.toString('utf8', 0, Math.min(refusal.body.length, 8192));
+  const text = () => refusalText(refusal);
   if (status === 429)
     return ctx.target!.upstream.dialect.finalRefusal(refusal.headers, text()) ? 'final' : 'rate_limited';
   if (status >= 500) return 'failed';

@@ -2,7 +2,7 @@
 // whether an upstream's 400 refuses the prefill a continuation carried.
 import type { PrefillStyle } from '../../dialects/prefill.ts';
 import type { RequestContext } from '../context.ts';
-import type { Refusal } from '../exchange/outcome.ts';
+import { type Refusal, refusalText } from '../exchange/outcome.ts';
 import { AnthropicRescue } from './anthropic-rescue.ts';
 import { OpenAiRescue } from './openai-rescue.ts';
 import type { StreamRescue } from './stream-rescue.ts';
@@ -30,5 +30,5 @@ const PREFILL_REFUSED =
 
 export function refusesPrefill(rescue: StreamRescue, refusal: Refusal): boolean {
   if (!rescue.prefilled || refusal.status !== 400) return false;
-  return PREFILL_REFUSED.test(refusal.body.toString('utf8', 0, Math.min(refusal.body.length, 8192)));
+  return PREFILL_REFUSED.test(refusalText(refusal));
 }
