@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createManualClock } from '../../src/time/clock.ts';
+import { chatSmart } from '../support/chat.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
 import { startMockUpstream } from '../support/mock-upstream.ts';
 
@@ -54,16 +55,7 @@ async function setup(o: Setup = {}) {
 }
 
 async function chat(gw: TestGateway, extra: Record<string, unknown> = {}) {
-  const res = await fetch(`${gw.url}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      model: 'smart',
-      max_tokens: 20,
-      messages: [{ role: 'user', content: 'hi' }],
-      ...extra,
-    }),
-  });
+  const res = await chatSmart(gw, extra);
   const text = await res.text();
   return { status: res.status, upstream: res.headers.get('x-cooldown-upstream'), text };
 }

@@ -2,7 +2,8 @@
 // which are the client's answer once, and what a stream that breaks counts as.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { startGateway, type TestGateway } from '../support/gateway.ts';
+import { chatSmart } from '../support/chat.ts';
+import { startGateway } from '../support/gateway.ts';
 import { type MockUpstream, startMockUpstream } from '../support/mock-upstream.ts';
 
 const PRIMARY_KEY = 'sk-primary-key-bbbbbbbbbbbbbbbbbbbbbbbb1';
@@ -36,19 +37,6 @@ async function setup(primaryExtra: Record<string, unknown> = {}, route: Record<s
   return { primary, fallback, gw, close };
 }
 
-function chat(gw: TestGateway, extra: Record<string, unknown> = {}) {
-  return fetch(`${gw.url}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      model: 'smart',
-      max_tokens: 20,
-      messages: [{ role: 'user', content: 'hi' }],
-      ...extra,
-    }),
-  });
-}
-
 const modelSent = (mock: MockUpstream) => mock.received.map((r) => (r.json as { model: string }).model);
 
 function openaiError(code: string, message: string) {
@@ -66,7 +54,7 @@ describe('model fallbacks', () => {
       },
     });
     try {
-      const res = await chat(gw);
+      const res = await chatSmart(gw);
       assert.equal(res.status, 200);
       assert.equal(res.headers.get('x-cooldown-upstream'), 'spare');
       const body = (await res.json()) as { choices: unknown[] };
@@ -89,7 +77,7 @@ describe('model fallbacks', () => {
       },
     });
     try {
-      const res = await chat(gw);
+      const res = await chatSmart(gw);
       assert.equal(res.status, 400);
       assert.equal(res.headers.get('x-cooldown-upstream'), 'big');
       const body = (await res.json()) as { error: { code: string } };
@@ -105,7 +93,7 @@ describe('model fallbacks', () => {
     const { primary, fallback, gw, close } = await setup({ retries: { max: 1, backoff: '10ms' } });
     primary.addFault({ fault: { kind: 'status', status: 500 } });
     try {
-      const res = await chat(gw);
+      const res = await chatSmart(gw);
       assert.equal(res.status, 200);
       assert.equal(res.headers.get('x-cooldown-upstream'), 'spare');
       await res.arrayBuffer();
@@ -122,10 +110,10 @@ describe('model fallbacks', () => {
       { fallback_after: 0.5 },
     );
     try {
-      const first = await chat(gw);
+      const first = await chatSmart(gw);
       assert.equal(first.headers.get('x-cooldown-upstream'), 'big');
       await first.arrayBuffer();
-      const second = await chat(gw);
+      const second = await chatSmart(gw);
       assert.equal(second.status, 200);
       assert.equal(second.headers.get('x-cooldown-upstream'), 'spare');
       await second.arrayBuffer();
@@ -155,7 +143,7 @@ describe('stream failures', () => {
     const { primary, gw, close } = await setup();
     primary.addFault({ fault: { kind: 'drop-mid-stream', afterChunks: 0 }, times: 1 });
     try {
-      const res = await chat(gw, { stream: true });
+      const res = await chatSmart(gw, { stream: true });
       assert.equal(res.status, 200);
       const text = await res.text();
       assert.ok(text.trimEnd().endsWith('data: [DONE]'));
@@ -170,7 +158,7 @@ describe('stream failures', () => {
     const { primary, gw, close } = await setup();
     primary.addFault({ fault: { kind: 'drop-mid-stream', afterChunks: 2 }, times: 1 });
     try {
-      const res = await chat(gw, { stream: true });
+      const res = await chatSmart(gw, { stream: true });
       assert.equal(res.status, 200);
       const text = await res.text();
       assert.ok(!text.includes('data: [DONE]'));
