@@ -4,8 +4,10 @@ import { hasAmbientProxy } from './config/env.ts';
 import type { Env } from './config/expand.ts';
 import type { Config } from './config/load.ts';
 import { createLogOutput, type Logger, type LogOutput } from './log/logger.ts';
-import { createRequestLog } from './observe/request-log.ts';
+import { GatewayMetrics } from './observe/metrics.ts';
+import { createRequestLog, type RequestEnded } from './observe/request-log.ts';
 import { collectStats } from './observe/stats.ts';
+import { Traffic } from './observe/traffic.ts';
 import { BodySilence } from './pipeline/body/idle-guard.ts';
 import { createForwardStage } from './pipeline/forward.ts';
 import { createHostStage } from './pipeline/host.ts';
@@ -135,6 +137,29 @@ export function createGateway(deps: GatewayDeps): Gateway {
   /** Pipelines a reload replaced whose requests have not all finished yet. */
   const retiring = new Set<Pipeline>();
   let closing = false;
+  const traffic = new Traffic();
+  const startedAt = clock.monotonic();
+  const stats = () =>
+    collectStats({
+      upstreams: pipeline.upstreams,
+      shaping: pipeline.config.rate_limit.enabled,
+      traffic,
+      uptimeMs: clock.monotonic() - startedAt,
+      wallMs: clock.now(),
+    });
+  const metrics = new GatewayMetrics(traffic, stats);
+  const requestLog =
+    config.log.requests && logger.isLevelEnabled('info') ? createRequestLog(log.writeLine) : undefined;
+  const requestEnded: RequestEnded = requestLog
+    ? (ctx, elapsedMs, wallMs) => {
+        traffic.record(ctx, elapsedMs, wallMs);
+        metrics.record(ctx, elapsedMs);
+        requestLog(ctx, elapsedMs, wallMs);
+      }
+    : (ctx, elapsedMs, wallMs) => {
+        traffic.record(ctx, elapsedMs, wallMs);
+        metrics.record(ctx, elapsedMs);
+      };
   const proxy = createProxyHandler({
     pipeline: {
       get current() {
@@ -143,8 +168,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     },
     clock,
     logger,
-    requestLog:
-      config.log.requests && logger.isLevelEnabled('info') ? createRequestLog(log.writeLine) : undefined,
+    requestEnded,
     // While draining, a keep-alive connection whose last response just ended is closed at once,
     // so shutdown waits for in-flight work only, not for clients' idle pools.
     onResponseClosed: () => {
@@ -168,7 +192,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
       requestMs: config.server.body_timeout,
       keepAliveMs: config.server.keep_alive_timeout,
     },
-    stats: () => collectStats(pipeline.upstreams, pipeline.config.rate_limit.enabled),
+    startedAt,
+    stats,
+    traffic,
+    metrics,
   });
 
   return {

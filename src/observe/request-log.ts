@@ -2,7 +2,8 @@
 // so it skips the generic serializer. Never holds headers, keys, bodies or query strings.
 import type { RequestContext } from '../pipeline/context.ts';
 
-export type RequestLog = (ctx: RequestContext, elapsedMs: number, wallMs: number) => void;
+/** Called once per request when it is over: `elapsedMs` since it arrived, `wallMs` now. */
+export type RequestEnded = (ctx: RequestContext, elapsedMs: number, wallMs: number) => void;
 
 const str = JSON.stringify;
 
@@ -13,7 +14,7 @@ function clip(value: string): string {
   return str(value.length > CLIENT_STRING_LIMIT ? `${value.slice(0, CLIENT_STRING_LIMIT)}...` : value);
 }
 
-export function createRequestLog(writeLine: (line: string) => void): RequestLog {
+export function createRequestLog(writeLine: (line: string) => void): RequestEnded {
   return (ctx, elapsedMs, wallMs) => {
     let line = `{"level":30,"time":${wallMs},"msg":"request","id":${str(ctx.id)},"method":${str(ctx.req.method)},"path":${clip(ctx.path)}`;
     if (ctx.kind === 'rest') line += `,"host":${clip(ctx.host)}`;
@@ -26,7 +27,12 @@ export function createRequestLog(writeLine: (line: string) => void): RequestLog 
       if (typeof sent === 'string') line += `,"model_sent":${clip(sent)}`;
     }
     line += `,"ms":${Math.round(elapsedMs * 10) / 10}`;
+    if (ctx.queueMs > 0) line += `,"queue_ms":${Math.round(ctx.queueMs)}`;
+    if (ctx.attempts > 0) line += `,"retries":${ctx.attempts}`;
+    // The masked form only (`sk-abc...wxyz`), never the key.
+    if (ctx.lease) line += `,"key":${str(ctx.lease.key.label)}`;
     if (ctx.usage) line += `,"in":${ctx.usage.inputTokens},"out":${ctx.usage.outputTokens}`;
+    if (ctx.cacheResult) line += `,"cache":"${ctx.cacheResult}"`;
     if (ctx.errorCode) line += `,"code":"${ctx.errorCode}"`;
     if (ctx.clientGone) line += ',"aborted":true';
     writeLine(`${line}}\n`);

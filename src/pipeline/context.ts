@@ -78,7 +78,23 @@ export interface RequestContext {
   upstreamHeaders: Readonly<Record<string, string | string[] | undefined>> | undefined;
   usage: Usage | undefined;
   errorCode: ErrorCode | undefined;
+  /** How the response cache served it; undefined: no cache lookup was made. */
+  cacheResult: CacheResult | undefined;
+  /** Time spent waiting in queues for room on a key (ms, every attempt). */
+  queueMs: number;
+  /** Time spent in backoff pauses between attempts (ms, as planned). */
+  pausedMs: number;
+  /** Time upstreams took, from sending to the end of their answer (ms, every attempt). */
+  upstreamMs: number;
+  /** Monotonic ms when the current attempt was sent. */
+  sentAt: number;
+  /** From sending to the answer's head, for the last attempt that got one (ms). */
+  firstByteMs: number | undefined;
+  /** 429s upstreams sent for this request (retried invisibly, or passed on). */
+  upstream429s: number;
 }
+
+export type CacheResult = 'hit' | 'miss' | 'bypass';
 
 const NO_FALLBACKS: ModelRouteConfig['fallbacks'] = [];
 
@@ -127,5 +143,12 @@ export function createContext(
     upstreamHeaders: undefined,
     usage: undefined,
     errorCode: undefined,
+    cacheResult: undefined,
+    queueMs: 0,
+    pausedMs: 0,
+    upstreamMs: 0,
+    sentAt: 0,
+    firstByteMs: undefined,
+    upstream429s: 0,
   };
 }

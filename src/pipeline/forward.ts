@@ -126,9 +126,25 @@ export function createForwardStage(deps: ForwardStageDeps) {
     };
     const firstTokenMs = ctx.modelRoute?.first_token_timeout ?? upstream.config.first_token_timeout;
     return new Promise<AttemptOutcome>((resolve, reject) => {
+      const sentAt = deps.clock.monotonic();
+      ctx.sentAt = sentAt;
+      const spent = () => {
+        ctx.upstreamMs += deps.clock.monotonic() - sentAt;
+      };
       upstream.dispatcher.dispatch(
         options,
-        new UpstreamRelay(ctx, { ...deps, retryable, firstTokenMs }, resolve, reject),
+        new UpstreamRelay(
+          ctx,
+          { ...deps, retryable, firstTokenMs },
+          (outcome) => {
+            spent();
+            resolve(outcome);
+          },
+          (err) => {
+            spent();
+            reject(err);
+          },
+        ),
       );
     });
   }
@@ -160,6 +176,7 @@ export function createForwardStage(deps: ForwardStageDeps) {
         );
         ctx.lease = lease instanceof Promise ? await lease : lease;
         ctx.cancel = undefined;
+        ctx.queueMs += ctx.lease.waitedMs;
         return scheduler;
       } catch (err) {
         ctx.cancel = undefined;
@@ -175,6 +192,7 @@ export function createForwardStage(deps: ForwardStageDeps) {
   }
 
   function pause(ctx: RequestContext, ms: number): Promise<void> {
+    ctx.pausedMs += ms;
     return new Promise((resolve, reject) => {
       const cancelTimer = deps.clock.setTimer(ms, () => {
         ctx.cancel = undefined;

@@ -4,7 +4,9 @@ import pkg from '../../package.json' with { type: 'json' };
 import { GatewayError } from '../errors/gateway-error.ts';
 import { renderError } from '../errors/render.ts';
 import type { Logger } from '../log/logger.ts';
+import type { GatewayMetrics } from '../observe/metrics.ts';
 import type { GatewayStats } from '../observe/stats.ts';
+import type { Traffic } from '../observe/traffic.ts';
 import type { Clock } from '../time/clock.ts';
 import { createAdminGuard } from './admin-guard.ts';
 import type { OriginPolicy } from './origin-policy.ts';
@@ -17,6 +19,8 @@ export interface AdminRouteDeps {
   adminToken: string | undefined;
   origins: OriginPolicy;
   stats(): GatewayStats;
+  traffic: Traffic;
+  metrics: GatewayMetrics;
 }
 
 export const version: string = pkg.version;
@@ -26,6 +30,7 @@ export const ADMIN_PATHS: ReadonlySet<string> = new Set([
   '/',
   '/health',
   '/stats',
+  '/stats/recent',
   '/metrics',
   '/cache',
   '/dashboard',
@@ -73,4 +78,13 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
     guard.check(request.headers.authorization, request.ip, request.url.split('?')[0]!);
   };
   app.get('/stats', { onRequest: adminOnly }, async () => deps.stats());
+  // The dashboard's live view: the last requests and the last minutes second by second.
+  app.get('/stats/recent', { onRequest: adminOnly }, async () => ({
+    requests: deps.traffic.recent.list(),
+    series: deps.traffic.series.last(deps.clock.now()),
+  }));
+  app.get('/metrics', { onRequest: adminOnly }, async (_request, reply) => {
+    reply.header('content-type', deps.metrics.contentType);
+    return deps.metrics.text();
+  });
 }

@@ -3,7 +3,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from '../log/logger.ts';
+import type { GatewayMetrics } from '../observe/metrics.ts';
 import type { GatewayStats } from '../observe/stats.ts';
+import type { Traffic } from '../observe/traffic.ts';
 import { hostName, isOwnHost } from '../routing/host-name.ts';
 import type { HostRouter } from '../routing/host-routes.ts';
 import type { Clock } from '../time/clock.ts';
@@ -27,7 +29,11 @@ export interface AppDeps {
   maxConnections: number;
   /** What a client is allowed for sending its request: its head, and the whole of it. */
   timeouts: { headersMs: number; requestMs: number; keepAliveMs: number };
+  /** Monotonic ms when the gateway started. */
+  startedAt: number;
   stats(): GatewayStats;
+  traffic: Traffic;
+  metrics: GatewayMetrics;
 }
 
 function adminPath(url: string): boolean {
@@ -79,11 +85,13 @@ export function createApp(deps: AppDeps): FastifyInstance {
   registerAdminRoutes(app, {
     clock: deps.clock,
     logger: deps.logger,
-    startedAt: deps.clock.monotonic(),
+    startedAt: deps.startedAt,
     upstreamNames: deps.upstreamNames,
     adminToken: deps.adminToken,
     origins: deps.origins,
     stats: deps.stats,
+    traffic: deps.traffic,
+    metrics: deps.metrics,
   });
   return app;
 }

@@ -4,7 +4,7 @@ import { ClientGone } from '../errors/client-gone.ts';
 import { toGatewayError } from '../errors/gateway-error.ts';
 import { renderError } from '../errors/render.ts';
 import type { Logger } from '../log/logger.ts';
-import type { RequestLog } from '../observe/request-log.ts';
+import type { RequestEnded } from '../observe/request-log.ts';
 import { createContext, type RequestContext } from '../pipeline/context.ts';
 import { keepAliveOnlyIfRead } from '../pipeline/exchange/client-answer.ts';
 import { runStages, type Stage } from '../pipeline/stages.ts';
@@ -17,8 +17,8 @@ export interface ProxyHandlerDeps {
   pipeline: { readonly current: RunningPipeline };
   clock: Clock;
   logger: Logger;
-  /** Absent when the per-request log is off. */
-  requestLog: RequestLog | undefined;
+  /** Told about every request once it is over: the request log, totals, metrics. */
+  requestEnded: RequestEnded;
   /** Called when a response is over (sent, failed or abandoned); shutdown uses it to close idle sockets. */
   onResponseClosed?: () => void;
   origins: OriginPolicy;
@@ -93,7 +93,7 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
       if (!(err instanceof ClientGone) && !ctx.clientGone) answerError(ctx, err);
     } finally {
       if (--running.active === 0) running.onIdle?.();
-      deps.requestLog?.(ctx, clock.monotonic() - ctx.startedAt, clock.now());
+      deps.requestEnded(ctx, clock.monotonic() - ctx.startedAt, clock.now());
     }
   };
 }

@@ -109,6 +109,8 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
     }
     const ctx = this.#ctx;
     this.#status = statusCode;
+    ctx.firstByteMs = this.#o.clock.monotonic() - ctx.sentAt;
+    if (statusCode === 429) ctx.upstream429s++;
     // The client's status is the head it got; a continuation's does not change it.
     if (!ctx.headSent) ctx.status = statusCode;
     ctx.upstreamHeaders = headers;

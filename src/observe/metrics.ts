@@ -1,0 +1,43 @@
+// GET /metrics: one prom-client registry per gateway, kept across config reloads. Request metrics
+// are recorded as requests end; the limiter's state is read once per scrape.
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { RequestContext } from '../pipeline/context.ts';
+import { type LimitSnapshot, limitSnapshot, registerLimitMetrics } from './limit-metrics.ts';
+import { RequestMetrics } from './request-metrics.ts';
+import type { GatewayStats } from './stats.ts';
+import type { Traffic } from './traffic.ts';
+
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  readonly #requests: RequestMetrics;
+  readonly #stats: () => GatewayStats;
+  #scrape: LimitSnapshot | undefined;
+
+  constructor(traffic: Traffic, stats: () => GatewayStats) {
+    this.#stats = stats;
+    this.#requests = new RequestMetrics(this.registry, traffic);
+    registerLimitMetrics(this.registry, () => {
+      this.#scrape ??= limitSnapshot(this.#stats());
+      return this.#scrape;
+    });
+    // The process's own: CPU, memory, event loop lag, GC (prom-client's standard names).
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  record(ctx: RequestContext, elapsedMs: number): void {
+    this.#requests.record(ctx, elapsedMs);
+  }
+
+  /** The Prometheus text exposition of everything. */
+  async text(): Promise<string> {
+    try {
+      return await this.registry.metrics();
+    } finally {
+      this.#scrape = undefined;
+    }
+  }
+}

@@ -1,0 +1,186 @@
+// Per-request Prometheus metrics. The request path pays for four histogram observations (label
+// children made once per upstream) and a few adds to plain numbers; counters are handed to
+// prom-client when /metrics is scraped, not per request.
+import { Counter, Histogram, type Registry } from 'prom-client';
+import type { RequestContext } from '../pipeline/context.ts';
+import {
+  absorbed,
+  modelLabel,
+  overheadMs,
+  STATUS_CLASSES,
+  statusClassIndex,
+  upstreamLabel,
+} from './request-labels.ts';
+import type { Traffic } from './traffic.ts';
+
+export const CACHE_RESULTS = ['none', 'hit', 'miss', 'bypass'] as const;
+
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
+const OVERHEAD_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25];
+
+/** One route model's counts on one upstream: requests by status class x cache result, tokens. */
+class ModelCounts {
+  readonly requests = new Float64Array(STATUS_CLASSES.length * CACHE_RESULTS.length);
+  input = 0;
+  output = 0;
+}
+
+class UpstreamSeries {
+  readonly models = new Map<string, ModelCounts>();
+  upstream429s = 0;
+  absorbed = 0;
+  retries = 0;
+  readonly duration: Histogram.Internal<string>;
+  readonly firstByte: Histogram.Internal<string>;
+  readonly queueWait: Histogram.Internal<string>;
+  readonly overhead: Histogram.Internal<string>;
+  constructor(
+    upstream: string,
+    h: Record<'duration' | 'firstByte' | 'queueWait' | 'overhead', Histogram<string>>,
+  ) {
+    this.duration = h.duration.labels(upstream);
+    this.firstByte = h.firstByte.labels(upstream);
+    this.queueWait = h.queueWait.labels(upstream);
+    this.overhead = h.overhead.labels(upstream);
+  }
+}
+
+function cacheIndex(ctx: RequestContext): number {
+  const r = ctx.cacheResult;
+  return r === undefined ? 0 : r === 'hit' ? 1 : r === 'miss' ? 2 : 3;
+}
+
+export class RequestMetrics {
+  readonly #upstreams = new Map<string, UpstreamSeries>();
+  readonly #duration: Histogram<string>;
+  readonly #firstByte: Histogram<string>;
+  readonly #queueWait: Histogram<string>;
+  readonly #overhead: Histogram<string>;
+
+  constructor(registry: Registry, traffic: Traffic) {
+    const registers = [registry];
+    const histogram = (name: string, help: string, buckets: number[]) =>
+      new Histogram({ name, help, labelNames: ['upstream'], buckets, registers });
+    this.#duration = histogram(
+      'cooldown_request_duration_seconds',
+      'Time from a request arriving to its answer ending, queue wait included.',
+      LATENCY_BUCKETS,
+    );
+    this.#firstByte = histogram(
+      'cooldown_upstream_first_byte_seconds',
+      "Time from sending a request upstream to the upstream's response head.",
+      LATENCY_BUCKETS,
+    );
+    this.#queueWait = histogram(
+      'cooldown_queue_wait_seconds',
+      'Time a request waited in the queue for room on a key.',
+      [0, ...LATENCY_BUCKETS],
+    );
+    this.#overhead = histogram(
+      'cooldown_gateway_overhead_seconds',
+      "The gateway's own share of a request's time: all but queue wait, backoff and upstream time.",
+      OVERHEAD_BUCKETS,
+    );
+    const counter = (
+      name: string,
+      help: string,
+      labelNames: string[],
+      publish: (c: Counter<string>) => void,
+    ) =>
+      new Counter({
+        name,
+        help,
+        labelNames,
+        registers,
+        collect() {
+          this.reset();
+          publish(this);
+        },
+      });
+    counter(
+      'cooldown_requests_total',
+      'Requests by upstream, route model, status class and cache result.',
+      ['upstream', 'model', 'status_class', 'cache'],
+      (c) => {
+        for (const [upstream, s] of this.#upstreams)
+          for (const [model, m] of s.models)
+            m.requests.forEach((n, i) => {
+              if (n === 0) return;
+              const status_class = STATUS_CLASSES[Math.floor(i / CACHE_RESULTS.length)]!;
+              const cache = CACHE_RESULTS[i % CACHE_RESULTS.length]!;
+              c.inc({ upstream, model, status_class, cache }, n);
+            });
+      },
+    );
+    counter(
+      'cooldown_tokens_total',
+      'Tokens upstreams reported, by direction (input includes cached input).',
+      ['upstream', 'model', 'direction'],
+      (c) => {
+        for (const [upstream, s] of this.#upstreams)
+          for (const [model, m] of s.models) {
+            c.inc({ upstream, model, direction: 'input' }, m.input);
+            c.inc({ upstream, model, direction: 'output' }, m.output);
+          }
+      },
+    );
+    counter('cooldown_refusals_total', 'Answers the gateway made itself, by error code.', ['code'], (c) => {
+      for (const [code, n] of Object.entries(traffic.totals().refusals)) c.inc({ code }, n);
+    });
+    const perUpstream = (name: string, help: string, pick: (s: UpstreamSeries) => number) =>
+      counter(name, help, ['upstream'], (c) => {
+        for (const [upstream, s] of this.#upstreams) c.inc({ upstream }, pick(s));
+      });
+    perUpstream(
+      'cooldown_upstream_429_total',
+      '429s upstreams sent (each attempt counts).',
+      (s) => s.upstream429s,
+    );
+    perUpstream(
+      'cooldown_absorbed_429_total',
+      'Requests that waited for room or had an upstream 429 retried, and got no 429 themselves.',
+      (s) => s.absorbed,
+    );
+    perUpstream(
+      'cooldown_retries_total',
+      'Requests sent again (another key, a fallback, after a 429).',
+      (s) => s.retries,
+    );
+  }
+
+  record(ctx: RequestContext, elapsedMs: number): void {
+    const s = this.#series(upstreamLabel(ctx));
+    const label = modelLabel(ctx);
+    let m = s.models.get(label);
+    if (!m) {
+      m = new ModelCounts();
+      s.models.set(label, m);
+    }
+    m.requests[statusClassIndex(ctx.status) * CACHE_RESULTS.length + cacheIndex(ctx)]!++;
+    if (ctx.usage) {
+      m.input += ctx.usage.inputTokens;
+      m.output += ctx.usage.outputTokens;
+    }
+    s.upstream429s += ctx.upstream429s;
+    s.retries += ctx.attempts;
+    if (absorbed(ctx)) s.absorbed++;
+    s.duration.observe(elapsedMs / 1000);
+    if (ctx.firstByteMs !== undefined) s.firstByte.observe(ctx.firstByteMs / 1000);
+    if (ctx.cost !== undefined && ctx.target) s.queueWait.observe(ctx.queueMs / 1000);
+    s.overhead.observe(overheadMs(ctx, elapsedMs) / 1000);
+  }
+
+  #series(upstream: string): UpstreamSeries {
+    let s = this.#upstreams.get(upstream);
+    if (!s) {
+      s = new UpstreamSeries(upstream, {
+        duration: this.#duration,
+        firstByte: this.#firstByte,
+        queueWait: this.#queueWait,
+        overhead: this.#overhead,
+      });
+      this.#upstreams.set(upstream, s);
+    }
+    return s;
+  }
+}
