@@ -1,4 +1,4 @@
-// `npm run bench [-- name] [--seconds N] [--rounds N] [--connections N] [--requests N]`: runs the benchmarks (soak: --seconds is its hostile phase, 90 by default).
+// `npm run bench [-- name] [--seconds N] [--rounds N] [--connections N] [--requests N] [--before REV]`: runs the benchmarks (soak: --seconds is its hostile phase, 90 by default).
 import { parseArgs } from 'node:util';
 import { runKeys } from './keys.ts';
 import { runOverhead } from './overhead.ts';
@@ -14,6 +14,7 @@ const { values, positionals } = parseArgs({
     requests: { type: 'string', default: '200' },
     concurrency: { type: 'string', default: '50' },
     window: { type: 'string', default: '10000' },
+    before: { type: 'string' },
   },
 });
 
@@ -31,6 +32,7 @@ const benches: Record<string, () => Promise<void>> = {
       seconds: Number(values.seconds ?? 5),
       rounds: Number(values.rounds),
       connections: Number(values.connections),
+      before: values.before,
     }),
 };
 

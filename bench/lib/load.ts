@@ -20,6 +20,8 @@ export interface LoadSpec {
   connections: number;
   seconds: number;
   headers?: Record<string, string>;
+  /** A command prefix to run wrk under (taskset). */
+  pin?: string[];
 }
 
 export async function hasWrk(): Promise<boolean> {
@@ -53,7 +55,9 @@ function toMs(value: string, unit: string): number {
 export async function wrk(spec: LoadSpec): Promise<LoadResult> {
   const script = luaScript(spec.body, spec.headers ?? {});
   const threads = Math.min(2, spec.connections);
-  const { stdout } = await run('wrk', [
+  const pin = spec.pin ?? [];
+  const { stdout } = await run(pin[0] ?? 'wrk', [
+    ...(pin.length > 0 ? [...pin.slice(1), 'wrk'] : []),
     `-t${threads}`,
     `-c${spec.connections}`,
     `-d${spec.seconds}s`,

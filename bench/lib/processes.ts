@@ -1,8 +1,10 @@
 // Starts the processes a benchmark compares, each on its own, and stops them afterwards.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { openSync } from 'node:fs';
+import { existsSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface Running {
@@ -11,12 +13,47 @@ export interface Running {
   stop(): Promise<void>;
 }
 
+/**
+ * With two or more cores, the processes compared each run pinned to the last core and the load
+ * (wrk, the mock) to the others, so a proxy never competes with its own load for a core.
+ */
+export const pinning: { proxy: string[]; load: string[] } = (() => {
+  const cores = availableParallelism();
+  if (cores < 2 || !existsSync('/usr/bin/taskset')) return { proxy: [], load: [] };
+  return {
+    proxy: ['taskset', '-c', String(cores - 1)],
+    load: ['taskset', '-c', cores === 2 ? '0' : `0-${cores - 2}`],
+  };
+})();
+
+/** `command args` run under `prefix` (taskset), or as is when the prefix is empty. */
+function spawnPinned(prefix: string[], command: string, args: string[], options: SpawnOptions): ChildProcess {
+  return prefix.length === 0
+    ? spawn(command, args, options)
+    : spawn(prefix[0]!, [...prefix.slice(1), command, ...args], options);
+}
+
+/** Resident memory of a process now, in MiB (Linux); NaN where /proc is missing. */
+export function residentMiB(child: ChildProcess): number {
+  try {
+    const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
+    return kb / 1024;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 const root = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
 
 /** A bench server script that prints `{"url": ...}` on its first stdout line. */
-export async function startScript(script: string, env: Record<string, string> = {}): Promise<Running> {
+export async function startScript(
+  script: string,
+  env: Record<string, string> = {},
+  pin: string[] = [],
+): Promise<Running> {
   // The same V8 setting the gateway's CLI uses, so the comparison is of code, not of flags.
-  const child = spawn(process.execPath, ['--no-allocation-site-pretenuring', root(script)], {
+  const child = spawnPinned(pin, process.execPath, ['--no-allocation-site-pretenuring', root(script)], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -38,10 +75,17 @@ async function freePort(): Promise<number> {
  * The real gateway through its CLI, default settings, logging to stdout as a user would run it
  * (stdout goes to /dev/null so the bench does not spend its own CPU reading it).
  */
-export async function startGateway(env: Record<string, string>, args: string[] = []): Promise<Running> {
+export async function startGateway(
+  env: Record<string, string>,
+  args: string[] = [],
+  pin: string[] = [],
+  /** Another checkout of the project to run the gateway from (an older commit). */
+  checkout?: string,
+): Promise<Running> {
   const port = await freePort();
   const devnull = openSync('/dev/null', 'w');
-  const child = spawn(process.execPath, [root('bin/cooldown.js'), ...args], {
+  const bin = checkout ? join(checkout, 'bin/cooldown.js') : root('bin/cooldown.js');
+  const child = spawnPinned(pin, process.execPath, [bin, ...args], {
     env: { PATH: process.env.PATH ?? '', COOLDOWN_PORT: String(port), ...env },
     stdio: ['ignore', devnull, 'inherit'],
   });
