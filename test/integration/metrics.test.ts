@@ -1,6 +1,7 @@
 // GET /metrics, /stats and /stats/recent after real traffic: Prometheus names and types, bounded
 // labels, numbers that match what was sent, and no key anywhere in clear.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { captureLog, startGateway, type TestGateway } from '../support/gateway.ts';
 import { type MockUpstream, startMockUpstream } from '../support/mock-upstream.ts';
@@ -186,5 +187,22 @@ describe('metrics and stats', () => {
     assert.equal(lines.length, 8);
     for (const l of lines) assert.match(String(l.key), /^sk-met\.\.\./);
     assert.ok(lines.some((l) => typeof l.queue_ms === 'number' || typeof l.retries === 'number'));
+  });
+
+  test('every metric is documented, and the Grafana dashboard uses only metrics that exist', async () => {
+    const families = parseMetrics(await (await fetch(`${gw.url}/metrics`, { headers: auth })).text());
+    const own = [...families.keys()].filter((n) => n.startsWith('cooldown_'));
+    const docs = readFileSync(new URL('../../docs/metrics.md', import.meta.url), 'utf8');
+    for (const name of own) assert.ok(docs.includes(`\`${name}\``), `${name} is in docs/metrics.md`);
+    const dashboard = JSON.parse(
+      readFileSync(new URL('../../docs/grafana-dashboard.json', import.meta.url), 'utf8'),
+    ) as { panels: { targets?: { expr: string }[] }[] };
+    const used = new Set<string>();
+    for (const p of dashboard.panels)
+      for (const t of p.targets ?? [])
+        for (const m of t.expr.matchAll(/\b((?:cooldown|process|nodejs)_\w+)/g))
+          used.add(m[1]!.replace(/_(bucket|sum|count)$/, ''));
+    assert.ok(used.size >= 15);
+    for (const name of used) assert.ok(families.has(name), `${name} used by the dashboard exists`);
   });
 });
