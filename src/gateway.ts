@@ -9,6 +9,7 @@ import { collectStats } from './observe/stats.ts';
 import { BodySilence } from './pipeline/body/idle-guard.ts';
 import { createForwardStage } from './pipeline/forward.ts';
 import { createHostStage } from './pipeline/host.ts';
+import { createModelListStage } from './pipeline/model-list.ts';
 import { createParseStage } from './pipeline/parse.ts';
 import { createRouteStage } from './pipeline/route.ts';
 import { createScheduleStage } from './pipeline/schedule.ts';
@@ -79,6 +80,7 @@ function buildPipeline(
   const stages = orderStages({
     host: createHostStage({ hostRouter, ownNames }),
     parse: createParseStage({ maxBody: config.server.max_body, silence }),
+    models: createModelListStage({ config, upstreams, modelRouter, clock, logger }),
     route: createRouteStage({ upstreams, modelRouter, defaults: defaultUpstreams(config) }),
     schedule: createScheduleStage({
       clientPriority: config.server.client_priority ?? isLoopback(config.server.host),
