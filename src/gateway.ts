@@ -11,17 +11,19 @@ import { Traffic } from './observe/traffic.ts';
 import { BodySilence } from './pipeline/body/idle-guard.ts';
 import { createForwardStage } from './pipeline/forward.ts';
 import { createHostStage } from './pipeline/host.ts';
+import { createModelListStage } from './pipeline/model-list.ts';
 import { createParseStage } from './pipeline/parse.ts';
 import { createRouteStage } from './pipeline/route.ts';
 import { createScheduleStage } from './pipeline/schedule.ts';
 import { orderStages } from './pipeline/stages.ts';
+import { defaultUpstreams } from './routing/default-upstream.ts';
 import { createHostRouter, type HostRouter } from './routing/host-routes.ts';
 import { createModelRouter } from './routing/model-routes.ts';
 import { createApp } from './server/app.ts';
 import { createOriginPolicy } from './server/origin-policy.ts';
 import { createProxyHandler, type RunningPipeline } from './server/proxy-handler.ts';
 import { type Clock, systemClock } from './time/clock.ts';
-import { createUpstreamSet, type Upstream, type UpstreamSet } from './upstreams/upstream.ts';
+import { createUpstreamSet, type UpstreamSet } from './upstreams/upstream.ts';
 
 export interface GatewayDeps {
   config: Config;
@@ -53,11 +55,6 @@ function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
-function firstByDialect(upstreams: Iterable<Upstream>, family: 'openai' | 'anthropic'): Upstream | undefined {
-  for (const u of upstreams) if (u.dialect.family === family) return u;
-  return undefined;
-}
-
 /** What a config reload replaces: the upstreams (keys, limits, breakers) and the stages using them. */
 interface Pipeline extends RunningPipeline {
   readonly config: Config;
@@ -80,23 +77,13 @@ function buildPipeline(
   });
   const hostRouter = createHostRouter(config.routes.hosts);
   const silence = new BodySilence(config.server.body_idle_timeout, clock);
-  const named = config.routes.default !== undefined ? upstreams.byName.get(config.routes.default) : undefined;
   const ownNames = new Set([config.server.host.toLowerCase(), ...config.server.hostnames]);
+  const modelRouter = createModelRouter(config.routes.models, [...upstreams.byName.keys()]);
   const stages = orderStages({
     host: createHostStage({ hostRouter, ownNames }),
     parse: createParseStage({ maxBody: config.server.max_body, silence }),
-    route: createRouteStage({
-      upstreams,
-      modelRouter: createModelRouter(config.routes.models, [...upstreams.byName.keys()]),
-      defaults: {
-        openai:
-          named ?? upstreams.byName.get('openai') ?? firstByDialect(upstreams.byName.values(), 'openai'),
-        anthropic:
-          named ??
-          upstreams.byName.get('anthropic') ??
-          firstByDialect(upstreams.byName.values(), 'anthropic'),
-      },
-    }),
+    models: createModelListStage({ config, upstreams, modelRouter, clock, logger }),
+    route: createRouteStage({ upstreams, modelRouter, defaults: defaultUpstreams(config) }),
     schedule: createScheduleStage({
       clientPriority: config.server.client_priority ?? isLoopback(config.server.host),
     }),

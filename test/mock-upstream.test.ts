@@ -223,6 +223,12 @@ describe('OpenAI SDK against the mock', () => {
       const one = await openaiClient(mock).models.retrieve('llama-3.3-70b-versatile');
       assert.equal(one.object, 'model');
     });
+    await withMock({ dialect: 'cerebras', models: ['qwen-3-32b'] }, async (mock) => {
+      const page = await openaiClient(mock).models.list();
+      assert.deepEqual(page.data, [
+        { id: 'qwen-3-32b', object: 'model', created: 1_700_000_000, owned_by: 'Cerebras' },
+      ]);
+    });
   });
 
   it('legacy completions', async () => {
@@ -313,6 +319,33 @@ describe('Anthropic SDK against the mock', () => {
       const ids = [];
       for await (const model of client.models.list()) ids.push(model.id);
       assert.ok(ids.includes('claude-haiku-4-5'));
+    });
+  });
+
+  it('models.list pages as Anthropic does (limit, after_id, before_id); `models` sets what is listed', async () => {
+    const models = ['claude-a', 'claude-b', 'claude-c', 'claude-d', 'claude-e'];
+    await withMock({ dialect: 'anthropic', models }, async (mock) => {
+      const client = anthropicClient(mock);
+      const first = await client.models.list({ limit: 2 });
+      assert.deepEqual(
+        first.data.map((m) => m.id),
+        ['claude-a', 'claude-b'],
+      );
+      assert.equal(first.has_more, true);
+      assert.equal(first.last_id, 'claude-b');
+      const ids = [];
+      for await (const model of client.models.list({ limit: 2 })) ids.push(model.id);
+      assert.deepEqual(ids, models, 'the SDK follows last_id to the end');
+      const before = await client.models.list({ before_id: 'claude-d', limit: 2 });
+      assert.deepEqual(
+        before.data.map((m) => m.id),
+        ['claude-b', 'claude-c'],
+      );
+      assert.equal(before.has_more, true);
+      const all = await client.models.list();
+      assert.equal(all.data.length, 5, 'a default page holds 20');
+      assert.equal(all.has_more, false);
+      assert.equal(all.data[0]?.display_name, 'claude-a');
     });
   });
 

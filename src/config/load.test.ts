@@ -104,6 +104,17 @@ describe('loadConfig provider presets', () => {
     assert.deepEqual(routed(config, 'anthropic'), ['claude-*'], 'Claude Code still works with its own key');
   });
 
+  test('a preset nobody chose (not named, no keys, no OPENAI_API_URL) is implicit', () => {
+    const config = load({
+      env: { GROQ_API_KEY: 'gsk_one', OPENAI_API_URL: 'http://127.0.0.1:1/v1' },
+      tree: { upstreams: { cerebras: {}, local: { url: 'http://127.0.0.1:2' } } },
+    });
+    const implicit = Object.values(config.upstreams)
+      .filter((u) => u.implicit)
+      .map((u) => u.name);
+    assert.deepEqual(implicit.sort(), ['anthropic', 'nvidia']);
+  });
+
   test('without keys, open-weight models go nowhere by guesswork', () => {
     const config = load();
     for (const name of ['cerebras', 'groq', 'nvidia']) assert.deepEqual(routed(config, name), [], name);

@@ -43,6 +43,12 @@ export interface ResolvedUpstream
   readonly idle_timeout: number;
   /** True when the client's own credentials are forwarded (no keys configured). */
   readonly passthrough: boolean;
+  /**
+   * A provider preset nobody chose: not named in the file, no keys, no OPENAI_API_URL. It is there
+   * only so the provider's own models reach it with the client's key; it is not one of "the
+   * configured upstreams" (the model list, the default for model-less calls).
+   */
+  readonly implicit: boolean;
   /** How it continues a trailing assistant message: configured, else its dialect's. */
   readonly prefill: PrefillStyle;
 }
@@ -135,13 +141,14 @@ function isGlobalDaily(b: Tree): boolean {
  * Every preset exists, with its keys (from the file, else its key variable) or passing clients'
  * own keys through. Its own models are always routed to it; the open-weight models several
  * providers serve only when it has keys or is named in the file. With OPENAI_API_URL set (any
- * OpenAI-compatible server), models nothing else claims go there.
+ * OpenAI-compatible server), models nothing else claims go there. Returns the presets nobody chose.
  */
-function applyPresets(tree: Tree, env: Env): void {
+function applyPresets(tree: Tree, env: Env): Set<string> {
   const upstreams = isTree(tree.upstreams) ? tree.upstreams : {};
   const routes = isTree(tree.routes) ? tree.routes : {};
   const customOpenAI = env.OPENAI_API_URL?.trim() || undefined;
   const presetRoutes: Tree[] = [];
+  const implicit = new Set<string>();
   for (const preset of providerPresets) {
     const named = isTree(upstreams[preset.name]);
     const fromFile = named ? (upstreams[preset.name] as Tree) : {};
@@ -156,6 +163,7 @@ function applyPresets(tree: Tree, env: Env): void {
     upstreams[preset.name] = upstream;
     const keyed =
       fromFile.keys !== undefined ? fromFile.keys !== '' && fromFile.keys !== null : envKeys.length > 0;
+    if (!keyed && !named && !(preset.name === 'openai' && customOpenAI)) implicit.add(preset.name);
     for (const match of preset.models) presetRoutes.push({ match, upstream: preset.name });
     if (keyed || named)
       for (const match of preset.sharedModels) presetRoutes.push({ match, upstream: preset.name });
@@ -166,6 +174,7 @@ function applyPresets(tree: Tree, env: Env): void {
     ...routes,
     models: [...(Array.isArray(routes.models) ? routes.models : []), ...presetRoutes],
   };
+  return implicit;
 }
 
 function checkReferences(config: ParsedConfig, where: string): void {
@@ -225,7 +234,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
   const tree = merge(merge(fromFile, overlay), flagOverlay(flags)) as Tree;
   const budget = flags.budget ?? budgetUsd;
   if (budget !== undefined) withDailyBudget(tree, budget);
-  applyPresets(tree, env);
+  const implicit = applyPresets(tree, env);
 
   const where = file ? `${file}: ` : '';
   const parsed = configSchema.safeParse(tree);
@@ -255,6 +264,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
       timeout,
       idle_timeout: u.idle_timeout ?? timeout,
       passthrough: u.keys.length === 0,
+      implicit: implicit.has(name),
       prefill: u.prefill ?? dialects[u.dialect].prefill,
     };
   }

@@ -117,11 +117,25 @@ export function anthropicModel(id: string): Record<string, unknown> {
   };
 }
 
-export function anthropicModelListJson(): string {
-  const data = models.map((m) => anthropicModel(m[0]));
+/** Anthropic pages its list: `limit` (1 to 1000, default 20), then `after_id` or `before_id`. */
+export function anthropicModelListJson(
+  ids: readonly string[] = models.map((m) => m[0]),
+  url = '/v1/models',
+): string {
+  const query = new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
+  const limit = Math.min(1000, Math.max(1, Number(query.get('limit') ?? 20) || 20));
+  const before = query.get('before_id');
+  const after = query.get('after_id');
+  let start = 0;
+  let end = ids.length;
+  if (before !== null) end = Math.max(0, ids.indexOf(before));
+  else if (after !== null) start = ids.includes(after) ? ids.indexOf(after) + 1 : ids.length;
+  if (before !== null) start = Math.max(0, end - limit);
+  else end = Math.min(ids.length, start + limit);
+  const data = ids.slice(start, end).map((id) => anthropicModel(id));
   return JSON.stringify({
     data,
-    has_more: false,
+    has_more: before !== null ? start > 0 : end < ids.length,
     first_id: data[0]?.id ?? null,
     last_id: data.at(-1)?.id ?? null,
   });

@@ -46,6 +46,8 @@ export interface EndpointContext {
   requestId: string;
   /** What a trailing assistant message gets (refusals were answered before). */
   prefill: PrefillMode;
+  /** What the model list holds; undefined: the dialect's own models. */
+  models: readonly string[] | undefined;
 }
 
 const json = (body: string): Rendered => ({ kind: 'json', body });
@@ -156,7 +158,12 @@ export function planEndpoint(
       return {
         model: '',
         cost: undefined,
-        render: () => json(dialect === 'anthropic' ? anthropicModelListJson() : modelListJson(dialect)),
+        render: () =>
+          json(
+            dialect === 'anthropic'
+              ? anthropicModelListJson(ctx.models, record.path)
+              : modelListJson(dialect, ctx.models),
+          ),
       };
     case 'model': {
       const id = match.modelId ?? '';

@@ -34,6 +34,7 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
     faults: createFaultRules(),
     limits: createRateLimitState(options.limits),
     stepMode: false,
+    models: options.models,
     prefill: {
       continue: new Set(options.prefill?.continue ?? []),
       refuse: new Set(options.prefill?.refuse ?? []),

@@ -171,6 +171,6 @@ export function modelObject(dialect: MockDialect, id: string): Record<string, un
   return { id, object: 'model', created: 1_700_000_000, owned_by: catalog[dialect].owner };
 }
 
-export function modelListJson(dialect: MockDialect): string {
-  return JSON.stringify({ object: 'list', data: catalog[dialect].ids.map((id) => modelObject(dialect, id)) });
+export function modelListJson(dialect: MockDialect, ids = catalog[dialect].ids): string {
+  return JSON.stringify({ object: 'list', data: ids.map((id) => modelObject(dialect, id)) });
 }

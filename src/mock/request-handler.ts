@@ -33,6 +33,8 @@ export interface MockState {
   readonly faults: FaultRules;
   limits: RateLimitState;
   stepMode: boolean;
+  /** What `GET /v1/models` lists; undefined: the dialect's own models. */
+  readonly models: readonly string[] | undefined;
   /** Models and keys that continue a prefill, and that refuse one. */
   readonly prefill: { readonly continue: ReadonlySet<string>; readonly refuse: ReadonlySet<string> };
 }
@@ -184,6 +186,7 @@ function serve(
     now: a.now,
     requestId: a.requestId,
     prefill: prefillMode(state, match, body, ex.record.key),
+    models: state.models,
   });
   let view: WindowView | undefined;
   if (planned.cost) {

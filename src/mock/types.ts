@@ -48,6 +48,12 @@ export interface MockUpstreamOptions {
    * OpenAI does. Refused: a 400 that names the prefill.
    */
   prefill?: { continue?: readonly string[]; refuse?: readonly string[] };
+  /**
+   * The model ids `GET /v1/models` lists, in the shape of the dialect answering (Anthropic's when
+   * `anthropic-version` is sent, paged by `limit`, `after_id` and `before_id` as Anthropic pages).
+   * Default: the dialect's own few models.
+   */
+  models?: readonly string[];
 }
 
 export interface ReceivedRequest {

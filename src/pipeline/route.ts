@@ -1,5 +1,6 @@
 // Stage: pick the upstream (by Host, by explicit header, by model, or the default) and its URL.
 import { GatewayError } from '../errors/gateway-error.ts';
+import type { DefaultUpstreams } from '../routing/default-upstream.ts';
 import type { ModelRouter } from '../routing/model-routes.ts';
 import { joinUpstreamPath } from '../routing/url-join.ts';
 import type { Upstream, UpstreamSet } from '../upstreams/upstream.ts';
@@ -9,7 +10,17 @@ export interface RouteStageDeps {
   upstreams: UpstreamSet;
   modelRouter: ModelRouter;
   /** Upstream for API calls without a model, by the client's dialect. */
-  defaults: { openai: Upstream | undefined; anthropic: Upstream | undefined };
+  defaults: DefaultUpstreams;
+}
+
+/** Anthropic's SDKs and Claude Code send `anthropic-version` on every call, and their key as `x-api-key`. */
+export function speaksAnthropic(ctx: RequestContext): boolean {
+  const headers = ctx.req.headers;
+  return (
+    ctx.clientDialect === 'anthropic' ||
+    headers['anthropic-version'] !== undefined ||
+    headers['x-api-key'] !== undefined
+  );
 }
 
 function pickByHeader(deps: RouteStageDeps, name: string): Upstream {
@@ -47,9 +58,9 @@ function pickByModel(ctx: RequestContext, deps: RouteStageDeps, model: string): 
 
 /** `GET /v1/models` and other model-less calls: Anthropic-looking requests go to the Anthropic default. */
 function pickDefault(ctx: RequestContext, deps: RouteStageDeps): Upstream {
-  const anthropicLike =
-    ctx.clientDialect === 'anthropic' || ctx.req.headers['anthropic-version'] !== undefined;
-  const upstream = anthropicLike ? (deps.defaults.anthropic ?? deps.defaults.openai) : deps.defaults.openai;
+  const { openai, anthropic } = deps.defaults;
+  const name = speaksAnthropic(ctx) ? (anthropic ?? openai) : openai;
+  const upstream = name === undefined ? undefined : deps.upstreams.byName.get(name);
   if (!upstream) {
     throw new GatewayError(
       'route_not_found',

@@ -1,7 +1,7 @@
 // The request's path through the gateway, in order. The one place that states the order.
 import type { RequestContext } from './context.ts';
 
-/** A stage does one job on the request; it may answer early by throwing a GatewayError. */
+/** A stage does one job on the request; it may answer early (or refuse, throwing a GatewayError). */
 export type Stage = (ctx: RequestContext) => void | Promise<void>;
 
 export interface PipelineStages {
@@ -9,6 +9,8 @@ export interface PipelineStages {
   host: Stage;
   /** JSON body of API calls: model, stream flag. */
   parse: Stage;
+  /** `GET /v1/models` over several upstreams: the union of their lists, answered here. */
+  models: Stage;
   /** Upstream and URL: by Host, header, model or default. */
   route: Stage;
   /** Cost estimate and priority, for the upstream's limits. */
@@ -18,12 +20,14 @@ export interface PipelineStages {
 }
 
 export function orderStages(s: PipelineStages): readonly Stage[] {
-  return [s.host, s.parse, s.route, s.schedule, s.forward];
+  return [s.host, s.parse, s.models, s.route, s.schedule, s.forward];
 }
 
 export async function runStages(stages: readonly Stage[], ctx: RequestContext): Promise<void> {
   for (const stage of stages) {
     const pending = stage(ctx);
     if (pending) await pending;
+    // A stage that answered itself (a model list) leaves nothing for the ones after it.
+    if (ctx.headSent) return;
   }
 }

@@ -19,6 +19,11 @@ export interface ModelRouter {
 const CACHED_NAME_LIMIT = 256;
 const CACHED_NAMES = 10_000;
 
+/** A `match` with glob characters; any other is one model name (an alias when the route renames). */
+export function isGlob(match: string): boolean {
+  return match.includes('*') || match.includes('[') || match.includes('?');
+}
+
 /** Model names compare without regard to case, as the glob routes do. */
 function exactly(name: string): (model: string) => boolean {
   const lower = name.toLowerCase();
@@ -32,10 +37,9 @@ export function createModelRouter(
   // `*` must also cross `/` (NVIDIA's `meta/llama-...`), so slashes are not path separators here.
   const compiled = routes.map((route) => ({
     route,
-    test:
-      route.match.includes('*') || route.match.includes('[') || route.match.includes('?')
-        ? picomatch(route.match, { nocase: true, dot: true, bash: true })
-        : exactly(route.match),
+    test: isGlob(route.match)
+      ? picomatch(route.match, { nocase: true, dot: true, bash: true })
+      : exactly(route.match),
   }));
   const upstreams = new Set(upstreamNames);
   const cache = new Map<string, ModelMatch | null>();

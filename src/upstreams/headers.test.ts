@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { dialects } from '../dialects/registry.ts';
-import { incomingHeaders, outgoingHeaders } from './headers.ts';
+import { clientCredentials, incomingHeaders, outgoingHeaders } from './headers.ts';
 
 /** What goes upstream for these client headers (as a name -> value map). */
 function sent(raw: string[], key?: string, keyScope: string[] = [], connection?: string) {
@@ -56,4 +56,27 @@ test("with the gateway's key, the client's credentials and key scope stay behind
   assert.equal(out['openai-project'], undefined);
   const passthrough = sent(raw);
   assert.equal(passthrough['openai-organization'], 'org-client', "the client's own key, its own scope");
+});
+
+test("a client's credentials are its key headers and their scope, nothing else", () => {
+  const raw = [
+    'Authorization',
+    'Bearer sk-client',
+    'Content-Type',
+    'application/json',
+    'OpenAI-Project',
+    'proj_1',
+    'X-Api-Key',
+    'k2',
+    'Cookie',
+    'c=1',
+  ];
+  assert.deepEqual(clientCredentials(raw), [
+    'authorization',
+    'Bearer sk-client',
+    'openai-project',
+    'proj_1',
+    'x-api-key',
+    'k2',
+  ]);
 });

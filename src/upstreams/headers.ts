@@ -34,6 +34,19 @@ export function scopeHeaders(scope: KeyScope | undefined): readonly string[] {
   return out;
 }
 
+/**
+ * What names the client at the provider, as header pairs in the order sent: its credentials and
+ * their scope. A passthrough upstream is asked with these for calls of the gateway's own.
+ */
+export function clientCredentials(rawHeaders: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!.toLowerCase();
+    if (CREDENTIALS.has(name) || KEY_SCOPE.has(name)) out.push(name, rawHeaders[i + 1]!);
+  }
+  return out;
+}
+
 export interface OutgoingHeaderOptions {
   /** The upstream key to send; undefined passes the client's own credentials through. */
   key: string | undefined;

@@ -98,6 +98,7 @@ export function createUpstreamSet(config: Config, options: UpstreamSetOptions): 
       timeout,
       idle_timeout: timeout,
       passthrough: true,
+      implicit: false,
       prefill: 'none',
     };
     implicit.set(route, build(resolved, config.outbound_proxy, options, false));

@@ -77,10 +77,13 @@ describe('Anthropic SDK through the gateway', () => {
     assert.equal(lastReceived().path, '/v1/messages/count_tokens');
   });
 
-  test('models list from an Anthropic client goes to the Anthropic upstream', async () => {
+  test('models list from an Anthropic client: the union, in Anthropic shape', async () => {
     const page = await client.models.list();
-    assert.ok(page.data.length > 0);
-    assert.equal(lastReceived().headers['x-api-key'], UPSTREAM_KEY);
+    const haiku = page.data.find((m) => m.id === 'claude-haiku-4-5');
+    assert.equal(haiku?.display_name, 'Claude Haiku 4.5');
+    assert.ok(page.data.some((m) => m.id === 'gpt-4o-mini'));
+    const asked = mock.received.filter((r) => r.route === 'models' && r.headers['anthropic-version']);
+    assert.equal(asked.at(-1)?.headers['x-api-key'], UPSTREAM_KEY);
   });
 
   test('gateway errors come in Anthropic shape on /v1/messages', async () => {

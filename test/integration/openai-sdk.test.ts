@@ -84,11 +84,13 @@ describe('OpenAI SDK through the gateway', () => {
     assertNoClientKey();
   });
 
-  test('models list goes to the default upstream', async () => {
+  test('models list: the union of both upstreams, each asked with its own key', async () => {
     const page = await client.models.list();
-    assert.ok(page.data.length > 0);
-    assert.equal(lastReceived().path, '/v1/models');
-    assertNoClientKey();
+    const ids = page.data.map((m) => m.id);
+    assert.ok(ids.includes('gpt-4o-mini') && ids.includes('claude-haiku-4-5'), ids.join());
+    const asked = mock.received.filter((r) => r.route === 'models');
+    assert.deepEqual(asked.map((r) => r.key).sort(), [UPSTREAM_KEY, 'sk-ant-upstream-key-0001'].sort());
+    assert.ok(!JSON.stringify(asked.map((r) => r.headers)).includes(CLIENT_KEY));
   });
 
   test('responses API', async () => {
