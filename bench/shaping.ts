@@ -5,6 +5,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { loadConfig } from '../src/config/load.ts';
+import { runCallers } from '../src/demo/callers.ts';
 import { createGateway } from '../src/gateway.ts';
 import { silentLogOutput } from '../src/log/logger.ts';
 import { estimateTokens } from '../src/mock/mock-content.ts';
@@ -101,30 +102,15 @@ async function runOne(
       });
     }
   };
-  let ok = 0;
-  let failed = 0;
-  let next = 0;
-  const started = Date.now();
-  let lastOk = started;
-  await Promise.all(
-    Array.from({ length: o.concurrency }, async () => {
-      while (next < o.requests) {
-        next++;
-        try {
-          await one();
-          ok++;
-          lastOk = Date.now();
-        } catch {
-          failed++;
-        }
-      }
-    }),
-  );
+  const run = await runCallers(Array.from({ length: o.requests }), o.concurrency, one);
+  const ok = run.outcomes.filter((r) => r.ok).length;
+  const failed = run.outcomes.length - ok;
+  // Until the last success: failures that give up late say nothing about the use of capacity.
+  const ms = Math.max(0, ...run.outcomes.filter((r) => r.ok).map((r) => r.endedAt));
   const upstream429 = mock.received.filter((r) => r.status === 429).length;
   const upstreamCalls = mock.received.length;
   // Perfect use of the capacity: full windows back to back, the last batch sent as its window opens.
   const idealMs = (Math.ceil(o.requests / perWindow) - 1) * o.windowMs;
-  const ms = lastOk - started;
   await close();
   await mock.close();
   return {

@@ -58,6 +58,16 @@ program
   .option('--chunk-delay-ms <n>', 'delay between stream chunks', integer, 0)
   .action(async (options) => (await import('./mock-command.ts')).runMock(options));
 
+program
+  .command('demo')
+  .description(
+    'see it work offline: the official SDK against a rate-limited simulated provider, alone and through Cooldown',
+  )
+  .option('--duration <duration>', 'about how long each phase runs (scales the workload)', '12s')
+  .option('--keep', 'leave the gateway and the provider running afterwards, to explore the dashboard')
+  .option('--json', 'print the results as one JSON line on stdout (the rest goes to stderr)')
+  .action(async (options) => (await import('./demo-command.ts')).runDemoCommand(options));
+
 const config = program.command('config').description('inspect configuration');
 config
   .command('check [file]')

@@ -19,7 +19,7 @@ const BODY = 'body';
 export async function startMockUpstream(options: MockUpstreamOptions = {}): Promise<MockUpstream> {
   const dialect = options.dialect ?? 'openai';
   const now = options.now ?? Date.now;
-  const recording = options.record ?? true;
+  let recording = options.record ?? true;
   const maxKeep = options.maxRecordedBodyBytes ?? 8 * 1024 * 1024;
   const state: MockState = {
     dialect,
@@ -143,6 +143,9 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
     received,
     addFault: (rule) => state.faults.add(rule),
     clearFaults: () => state.faults.clear(),
+    setRecording(on) {
+      recording = on;
+    },
     setLimits(limits) {
       state.limits = createRateLimitState(limits);
     },

@@ -110,6 +110,8 @@ export interface MockUpstream {
   readonly received: ReceivedRequest[];
   addFault(rule: FaultRule): void;
   clearFaults(): void;
+  /** Turns keeping finished requests in `received` on or off (what is kept stays until reset). */
+  setRecording(on: boolean): void;
   /** Replaces the hidden limits (undefined: unlimited) and forgets all windows. */
   setLimits(limits: MockLimits | undefined): void;
   /** Step mode: each stream sends its first chunk, then waits for release() before each next chunk. */

@@ -23,7 +23,8 @@ export function runCli(args: string[], env: Record<string, string> = {}): CliRun
   let err = '';
   const waiters: Array<{ pattern: RegExp; resolve: (line: Record<string, unknown>) => void }> = [];
   const scan = () => {
-    for (const line of out.split('\n')) {
+    // Only whole lines: a long line can arrive in several chunks.
+    for (const line of out.slice(0, out.lastIndexOf('\n') + 1).split('\n')) {
       if (!line.startsWith('{')) continue;
       const parsed = JSON.parse(line) as Record<string, unknown>;
       for (const w of [...waiters]) {
