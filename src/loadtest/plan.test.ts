@@ -45,7 +45,7 @@ describe('resolvePlan', () => {
     }
     assert.equal(plan({ scenario: 'moderate' }).clients, 10);
     assert.equal(plan({ scenario: 'heavy' }).clients, 50);
-    assert.deepEqual(plan({ scenario: 'circuit_breaker' }).fault, { header: 'status=500', share: 0.5 });
+    assert.deepEqual(plan({ scenario: 'circuit_breaker' }).fault, { header: 'status=500', share: 0.25 });
   });
 
   test('burst: one client per request, all at once, following --requests unless --clients is given', () => {

@@ -28,7 +28,7 @@ export function progressLine(v: ProgressView, bar: boolean): string {
   const head = bar ? `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ` : '';
   const count = v.requests === undefined ? `${done}` : `${done}/${v.requests}`;
   return (
-    `${head}${seconds(v.elapsedMs)}/${seconds(v.durationMs)}${v.elapsedMs > v.durationMs ? ' finishing' : ''}  done ${count}  ok ${v.ok}  failed ${v.failed}` +
+    `${head}${seconds(v.elapsedMs)}/${seconds(v.durationMs)}${v.elapsedMs > v.durationMs && v.inFlight > 0 ? ' finishing' : ''}  done ${count}  ok ${v.ok}  failed ${v.failed}` +
     `  in flight ${v.inFlight}  ${rate.toFixed(1)} req/s`
   );
 }

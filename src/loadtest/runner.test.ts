@@ -72,11 +72,12 @@ describe('startRun', () => {
       return OK;
     };
     const plan = resolvePlan({ clients: '1', requests: '6', scenario: 'circuit_breaker' }, {});
+    assert.equal(plan.fault?.share, 0.25);
     await startRun({ plan, send, tally, clock, graceMs: 1000 }).finished;
     assert.deepEqual(seen, [
       [0, true],
       [1, true],
-      [2, true],
+      [2, false],
       [3, false],
       [4, false],
       [5, false],

@@ -25,7 +25,8 @@ export interface Scenario {
   readonly spike?: boolean;
   /**
    * `x-mock-fault` sent on the requests of the first part of the run (this share of its duration or
-   * request count, whichever is further along): the mock answers them with the fault, then recovers.
+   * request count, whichever is further along): the mock answers them with the fault, the rest
+   * normally. An open loop, so clients held by a gateway's open breaker do not stop the load.
    */
   readonly fault?: { readonly header: string; readonly share: number };
 }
@@ -65,10 +66,10 @@ export const scenarios: Readonly<Record<ScenarioName, Scenario>> = {
   circuit_breaker: {
     name: 'circuit_breaker',
     summary:
-      '4 clients for 30s; the first half asks the mock for 500s (x-mock-fault: status=500), the second half is healthy: breakers open, then recover',
-    clients: 4,
-    durationMs: 30_000,
-    fault: { header: 'status=500', share: 0.5 },
+      'open loop at 5 requests/s for 60s; the first quarter asks the mock for 500s (x-mock-fault: status=500), the rest is healthy: breakers open, then recover',
+    rate: 5,
+    durationMs: 60_000,
+    fault: { header: 'status=500', share: 0.25 },
   },
 };
 

@@ -5,6 +5,8 @@ import type { LoadPlan } from './plan.ts';
 export const ANTHROPIC_VERSION = '2023-06-01';
 /** The mock upstream's header asking for a fault (see src/mock/faults.ts). */
 export const MOCK_FAULT_HEADER = 'x-mock-fault';
+/** The gateway's request priority header (`high|normal|low`). */
+export const PRIORITY_HEADER = 'x-cooldown-priority';
 
 export interface Workload {
   readonly path: string;
@@ -35,7 +37,12 @@ export function createWorkload(plan: LoadPlan): Workload {
     'user-agent': `cooldown-loadtest/${version}`,
     ...credentials(plan),
   };
-  const faulted = plan.fault ? { ...plain, [MOCK_FAULT_HEADER]: plan.fault.header } : plain;
+  // The fault travels with its request, so a gateway's retries of it fail too. At low priority they
+  // wait behind the healthy requests, which are then the ones to probe an open breaker: without
+  // it, the faulted retries would be the probes, and a breaker would stay open for the whole run.
+  const faulted = plan.fault
+    ? { ...plain, [MOCK_FAULT_HEADER]: plan.fault.header, [PRIORITY_HEADER]: 'low' }
+    : plain;
   return {
     path: plan.path,
     headers: (withFault) => (withFault ? faulted : plain),

@@ -143,7 +143,7 @@ describe('cooldown loadtest', () => {
       }
     });
 
-    test('circuit_breaker: the first half asks the mock for a 500, the second half is healthy', async () => {
+    test('circuit_breaker: the first quarter asks the mock for a 500 at low priority, the rest is healthy', async () => {
       mock.reset();
       const { report } = await loadtest([
         '--url',
@@ -155,21 +155,20 @@ describe('cooldown loadtest', () => {
         '--clients',
         '2',
       ]);
-      assert.deepEqual(report.statuses, { 200: 4, 500: 4 });
-      assert.deepEqual(countStatuses(mock.received), { 200: 4, 500: 4 });
-      const faulted = mock.received
-        .filter((r) => r.headers['x-mock-fault'] === 'status=500')
-        .map((r) => JSON.stringify(bodyOf(r).messages))
-        .sort();
+      assert.deepEqual(report.statuses, { 200: 6, 500: 2 });
+      assert.deepEqual(countStatuses(mock.received), { 200: 6, 500: 2 });
+      const faulted = mock.received.filter((r) => r.headers['x-mock-fault'] === 'status=500');
       assert.deepEqual(
-        faulted,
-        [1, 2, 3, 4].map((n) =>
+        faulted.map((r) => JSON.stringify(bodyOf(r).messages)).sort(),
+        [1, 2].map((n) =>
           JSON.stringify([
             { role: 'user', content: `Load test request ${n}: reply with one short sentence.` },
           ]),
         ),
       );
-      assert.deepEqual(report.load.mock_fault, { header: 'status=500', share: 0.5 });
+      assert.ok(faulted.every((r) => r.headers['x-cooldown-priority'] === 'low'));
+      assert.equal(mock.received.filter((r) => r.headers['x-cooldown-priority'] !== undefined).length, 2);
+      assert.deepEqual(report.load.mock_fault, { header: 'status=500', share: 0.25 });
     });
 
     test('open loop to a hung upstream: stops at its duration, aborts what is in flight after the grace', async () => {
