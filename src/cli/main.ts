@@ -68,6 +68,29 @@ program
   .option('--json', 'print the results as one JSON line on stdout (the rest goes to stderr)')
   .action(async (options) => (await import('./demo-command.ts')).runDemoCommand(options));
 
+program
+  .command('loadtest')
+  .description(
+    'put load on the gateway (or any OpenAI/Anthropic-compatible API) and report latency, statuses, tokens/s',
+  )
+  .option('--url <url>', 'base URL to load (default http://127.0.0.1:8787, the local gateway)')
+  .option('--dialect <name>', 'openai (POST /v1/chat/completions) or anthropic (POST /v1/messages)')
+  .option(
+    '--scenario <name>',
+    'preset load: light, moderate, heavy, burst, rate_limit_stress, circuit_breaker (default light)',
+  )
+  .option('--clients <n>', 'closed loop: this many concurrent clients')
+  .option('--rate <r>', 'open loop: requests per second (like 50, or 600/m)')
+  .option('--duration <d>', 'how long to run (like 10s, 1m)')
+  .option('--requests <n>', 'stop after this many requests (whichever of it and --duration comes first)')
+  .option('--model <name>', 'model to ask (default gpt-4o-mini, or claude-haiku-4-5 for anthropic)')
+  .option('--stream', 'ask for streamed answers (time to first token is measured)')
+  .option('--max-tokens <n>', 'output-token bound of each request (default 64)')
+  .option('--key <key>', 'API key to send (default OPENAI_API_KEY or ANTHROPIC_API_KEY, else a dummy)')
+  .option('--max-in-flight <n>', 'most requests waiting at once; an open loop skips past it (default 10000)')
+  .option('--output <file>', 'also write the report as JSON to this file')
+  .action(async (options) => (await import('./loadtest-command.ts')).runLoadtest(options));
+
 const config = program.command('config').description('inspect configuration');
 config
   .command('check [file]')
