@@ -7,6 +7,7 @@ import type { ErrorCode } from '../errors/codes.ts';
 import type { ClientDialect } from '../errors/render.ts';
 import type { Cost } from '../limits/cost.ts';
 import type { Priority } from '../limits/upstream-queue.ts';
+import type { CircuitBreaker } from '../upstreams/circuit-breaker.ts';
 import type { Lease } from '../upstreams/scheduler.ts';
 import type { Upstream } from '../upstreams/upstream.ts';
 import type { StreamRescue } from './rescue/stream-rescue.ts';
@@ -92,6 +93,8 @@ export interface RequestContext {
   firstByteMs: number | undefined;
   /** 429s upstreams sent for this request (retried invisibly, or passed on). */
   upstream429s: number;
+  /** Breakers this request's failures were counted against already (made on its first failure). */
+  judgedBy: Set<CircuitBreaker> | undefined;
 }
 
 export type CacheResult = 'hit' | 'miss' | 'bypass';
@@ -150,5 +153,6 @@ export function createContext(
     sentAt: 0,
     firstByteMs: undefined,
     upstream429s: 0,
+    judgedBy: undefined,
   };
 }

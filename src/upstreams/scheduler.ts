@@ -6,6 +6,7 @@ import type { Reservation } from '../limits/key-budget.ts';
 import type { Pace } from '../limits/pace.ts';
 import { type Capacity, type Priority, UpstreamQueue } from '../limits/upstream-queue.ts';
 import type { Clock } from '../time/clock.ts';
+import type { BreakerTicket, CircuitBreaker } from './circuit-breaker.ts';
 import type { KeyGrant, KeyPool, PooledKey, TriedKeys } from './key-pool.ts';
 
 export interface Lease {
@@ -20,8 +21,13 @@ export interface Lease {
   pause(ms: number): void;
   /** The attempt worked: the key's and the upstream's breakers hear it. */
   succeeded(): void;
-  /** The attempt failed (connection, timeout, 5xx, broken stream); `minOpenMs` from a Retry-After. */
-  failed(minOpenMs?: number): void;
+  /**
+   * The attempt failed (connection, timeout, 5xx, broken stream); `minOpenMs` from a Retry-After.
+   * `judged` holds the breakers this request's earlier failures already counted against: each
+   * breaker hears one request fail once, however often it is retried, so a request that always
+   * fails (its content, say) cannot keep the breakers open for everyone else.
+   */
+  failed(minOpenMs?: number, judged?: Set<CircuitBreaker>): void;
   /** The upstream answered 429: not a failure of the key, but counted. */
   rateLimited(): void;
   /** The upstream refused the key itself (401/403): out of the pool until a reload. */
@@ -144,11 +150,11 @@ class KeyLease implements Lease {
     this.#pool.upstreamBreaker.success(this.#grant.upstreamTicket);
   }
 
-  failed(minOpenMs?: number): void {
+  failed(minOpenMs?: number, judged?: Set<CircuitBreaker>): void {
     this.#judged = true;
     this.key.health.errors++;
-    this.key.health.breaker.failure(minOpenMs, this.#grant.keyTicket);
-    this.#pool.upstreamBreaker.failure(minOpenMs, this.#grant.upstreamTicket);
+    failOnce(this.key.health.breaker, this.#grant.keyTicket, minOpenMs, judged);
+    failOnce(this.#pool.upstreamBreaker, this.#grant.upstreamTicket, minOpenMs, judged);
   }
 
   rateLimited(): void {
@@ -178,4 +184,19 @@ class KeyLease implements Lease {
     this.key.health.breaker.release(this.#grant.keyTicket);
     this.#pool.upstreamBreaker.release(this.#grant.upstreamTicket);
   }
+}
+
+/** A breaker hears a request's failure the first time only; after that its ticket is just given back. */
+function failOnce(
+  breaker: CircuitBreaker,
+  ticket: BreakerTicket,
+  minOpenMs: number | undefined,
+  judged: Set<CircuitBreaker> | undefined,
+): void {
+  if (judged?.has(breaker)) {
+    breaker.release(ticket);
+    return;
+  }
+  judged?.add(breaker);
+  breaker.failure(minOpenMs, ticket);
 }

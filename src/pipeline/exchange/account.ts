@@ -46,3 +46,11 @@ export function settle(ctx: RequestContext, usage: Usage | undefined): void {
 export function settleUnspent(ctx: RequestContext): void {
   ctx.lease?.settle({ requests: 1, inputTokens: 0, outputTokens: 0 });
 }
+
+/** The attempt failed: its key's and upstream's breakers hear it, once per request (see Lease.failed). */
+export function attemptFailed(ctx: RequestContext, minOpenMs?: number): void {
+  const lease = ctx.lease;
+  if (!lease) return;
+  ctx.judgedBy ??= new Set();
+  lease.failed(minOpenMs, ctx.judgedBy);
+}

@@ -19,7 +19,7 @@ import {
 } from '../../upstreams/failure.ts';
 import type { RequestContext } from '../context.ts';
 import { heldBack } from '../failover/verdicts.ts';
-import { type AccountDeps, learn, settle, settleUnspent } from './account.ts';
+import { type AccountDeps, attemptFailed, learn, settle, settleUnspent } from './account.ts';
 import { endInBand, endWithin, writeUpstreamHead } from './client-answer.ts';
 import { type AttemptOutcome, resetKnown } from './outcome.ts';
 import { divergence, expectationOf, streamEnd, transformOf } from './stream-plan.ts';
@@ -213,7 +213,7 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
       if (this.#headPending && rest === '') {
         // Not one event came: a failure before the first byte, sent again like any other.
         this.#finish();
-        ctx.lease?.failed();
+        attemptFailed(ctx);
         settleUnspent(ctx);
         this.#fail(
           new GatewayError(
@@ -257,7 +257,7 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
     } else ctx.res.end();
     this.#finish();
     // The verdict before the settle: settling wakes the queue, which must see the breaker's new state.
-    if (this.#status >= 500 || ctx.upstreamBroke) ctx.lease?.failed();
+    if (this.#status >= 500 || ctx.upstreamBroke) attemptFailed(ctx);
     else ctx.lease?.succeeded();
     if (this.#status >= 400) settleUnspent(ctx);
     else settle(ctx, ctx.usage);
@@ -274,8 +274,7 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
     this.#reportMalformed();
     if (this.#observer) ctx.usage = this.#observer.usage();
     // The gateway's own refusals (an upload over the size bound) are not the upstream's fault.
-    if (!ctx.clientGone && !(err instanceof ClientGone) && !(err instanceof GatewayError))
-      ctx.lease?.failed();
+    if (!ctx.clientGone && !(err instanceof ClientGone) && !(err instanceof GatewayError)) attemptFailed(ctx);
     if (this.#mode === 'none' && !ctx.clientGone && neverReached(err)) settleUnspent(ctx);
     else settle(ctx, ctx.usage);
     if (ctx.clientGone || err instanceof ClientGone) {

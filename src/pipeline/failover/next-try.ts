@@ -15,7 +15,7 @@ import type { PooledKey } from '../../upstreams/key-pool.ts';
 import type { Scheduler } from '../../upstreams/scheduler.ts';
 import type { Upstream } from '../../upstreams/upstream.ts';
 import type { RequestContext } from '../context.ts';
-import { settleUnspent } from '../exchange/account.ts';
+import { attemptFailed, settleUnspent } from '../exchange/account.ts';
 import type { Refusal } from '../exchange/outcome.ts';
 import { retarget } from '../route.ts';
 import { planCost } from '../schedule.ts';
@@ -187,7 +187,7 @@ export function createNextTry(deps: NextTryDeps) {
       }
       case 'failed':
         if (refusal.retryAfterMs !== undefined) lease.pause(refusal.retryAfterMs);
-        lease.failed(refusal.retryAfterMs);
+        attemptFailed(ctx, refusal.retryAfterMs);
         settleUnspent(ctx);
         return afterFailure(ctx, scheduler, tries);
       case 'key_rejected': {
