@@ -83,11 +83,11 @@ export function totalsView(t, latency) {
       'sent by upstreams (each attempt)',
     ),
     tile('total-absorbed-429s', '429s absorbed', formatCount(t.absorbed_429s), 'waited or retried instead'),
-    tile('total-refusals', 'Refused by the gateway', formatCount(refused), refusalsLine(t)),
+    tile('total-refusals', 'Gateway refusals', formatCount(refused), refusalsLine(t)),
     tile('total-aborted', 'Client left', formatCount(t.aborted), 'before the answer was complete'),
     tile(
       'latency',
-      'Latency p50, last minute',
+      'p50 latency, 1 min',
       formatLatency(latency.p50_ms),
       `p99 ${formatLatency(latency.p99_ms)}`,
     ),
