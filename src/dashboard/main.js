@@ -17,7 +17,21 @@ const HEADER_SAFE = /^[\x20-\x7e]+$/;
 
 const doc = document;
 const byId = (/** @type {string} */ id) => /** @type {HTMLElement} */ (doc.getElementById(id));
-const api = createAdminApi(window.fetch.bind(window), window.sessionStorage);
+/** The tab's sessionStorage; where a browser refuses it, memory (the token is then asked per load). */
+function tabStorage() {
+  try {
+    window.sessionStorage.getItem('');
+    return window.sessionStorage;
+  } catch {
+    const items = new Map();
+    return {
+      getItem: (/** @type {string} */ k) => items.get(k) ?? null,
+      setItem: (/** @type {string} */ k, /** @type {string} */ v) => void items.set(k, v),
+      removeItem: (/** @type {string} */ k) => void items.delete(k),
+    };
+  }
+}
+const api = createAdminApi(window.fetch.bind(window), tabStorage());
 const charts = createCharts(doc);
 const sleep = (/** @type {number} */ ms) => new Promise((resolve) => setTimeout(resolve, ms));
 let recentShown = '';
