@@ -1,4 +1,4 @@
-// The gateway's own endpoints: / and /health (open), the rest behind the admin token when one is set.
+// The gateway's own endpoints: /, /health and /dashboard open, the rest behind the admin token if set.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import pkg from '../../package.json' with { type: 'json' };
 import { GatewayError } from '../errors/gateway-error.ts';
@@ -9,6 +9,7 @@ import type { GatewayStats } from '../observe/stats.ts';
 import type { Traffic } from '../observe/traffic.ts';
 import type { Clock } from '../time/clock.ts';
 import { createAdminGuard } from './admin-guard.ts';
+import { registerDashboardRoutes } from './dashboard-routes.ts';
 import type { OriginPolicy } from './origin-policy.ts';
 
 export interface AdminRouteDeps {
@@ -65,6 +66,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
   });
   // Clients probe the base URL before they start (Claude Code sends `HEAD /`): say it is up.
   app.get('/', async () => ({ name: 'cooldown', version, status: 'ok' }));
+  registerDashboardRoutes(app);
   const guard = createAdminGuard(deps.adminToken, deps.clock, deps.logger);
   // Open to anyone: whether it is up. What it fronts is for those who may see admin data.
   app.get('/health', async (request) => ({

@@ -14,8 +14,9 @@ export interface CliRun {
   exited(): Promise<number | null>;
 }
 
-export function runCli(args: string[], env: Record<string, string> = {}): CliRun {
+export function runCli(args: string[], env: Record<string, string> = {}, cwd?: string): CliRun {
   const child = spawn(process.execPath, [BIN, ...args], {
+    cwd,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: 'pipe',
   });
