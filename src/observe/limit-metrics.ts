@@ -2,9 +2,10 @@
 // request): per upstream its queue, in-flight and breaker; per configured key its limits,
 // remaining, reset, in-flight, breaker and what it was sent. Keys are labelled by their masked
 // form; passthrough upstreams (a key per client credential) are summed per upstream instead.
-import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Gauge, Registry } from 'prom-client';
 import type { KeyStats } from '../upstreams/admission.ts';
 import type { BreakerState } from '../upstreams/circuit-breaker.ts';
+import { scrapedCounter, scrapedGauge } from './scraped-metrics.ts';
 import type { GatewayStats, UpstreamStats } from './stats.ts';
 
 const BREAKER: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2 };
@@ -43,27 +44,15 @@ export function limitSnapshot(stats: GatewayStats): LimitSnapshot {
 
 /** `read` gives the snapshot of the scrape in progress (taken once per scrape). */
 export function registerLimitMetrics(registry: Registry, read: () => LimitSnapshot): void {
-  const registers = [registry];
   const gauge = (name: string, help: string, labelNames: string[], fill: (g: Gauge<string>) => void) =>
-    new Gauge({
-      name,
-      help,
-      labelNames,
-      registers,
-      collect() {
-        this.reset();
-        fill(this);
-      },
-    });
+    scrapedGauge(registry, { name, help, labelNames, fill });
   const counter = (name: string, help: string, pick: (k: KeyStats) => number) =>
-    new Counter({
+    scrapedCounter(registry, {
       name,
       help,
       labelNames: ['upstream', 'key'],
-      registers,
-      collect() {
-        this.reset();
-        for (const r of read().rows) this.inc({ upstream: r.upstream, key: r.key }, pick(r.stats));
+      fill(c) {
+        for (const r of read().rows) c.inc({ upstream: r.upstream, key: r.key }, pick(r.stats));
       },
     });
   const perUpstream = (name: string, help: string, pick: (u: UpstreamStats) => number) =>

@@ -1,7 +1,7 @@
 // Per-request Prometheus metrics. The request path pays for four histogram observations (label
 // children made once per upstream) and a few adds to plain numbers; counters are handed to
 // prom-client when /metrics is scraped, not per request.
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { type Counter, Histogram, type Registry } from 'prom-client';
 import type { RequestContext } from '../pipeline/context.ts';
 import {
   absorbed,
@@ -11,6 +11,7 @@ import {
   statusClassIndex,
   upstreamLabel,
 } from './request-labels.ts';
+import { scrapedCounter } from './scraped-metrics.ts';
 import type { Traffic } from './traffic.ts';
 
 export const CACHE_RESULTS = ['none', 'hit', 'miss', 'bypass'] as const;
@@ -81,22 +82,8 @@ export class RequestMetrics {
       "The gateway's own share of a request's time: all but queue wait, backoff and upstream time.",
       OVERHEAD_BUCKETS,
     );
-    const counter = (
-      name: string,
-      help: string,
-      labelNames: string[],
-      publish: (c: Counter<string>) => void,
-    ) =>
-      new Counter({
-        name,
-        help,
-        labelNames,
-        registers,
-        collect() {
-          this.reset();
-          publish(this);
-        },
-      });
+    const counter = (name: string, help: string, labelNames: string[], fill: (c: Counter<string>) => void) =>
+      scrapedCounter(registry, { name, help, labelNames, fill });
     counter(
       'cooldown_requests_total',
       'Requests by upstream, route model, status class and cache result.',

@@ -20,7 +20,7 @@ import type { Clock } from '../time/clock.ts';
 import { ModelCatalog } from '../upstreams/model-catalog.ts';
 import type { UpstreamSet } from '../upstreams/upstream.ts';
 import type { RequestContext } from './context.ts';
-import { endWithin, keepAliveOnlyIfRead } from './exchange/client-answer.ts';
+import { endWithin, keepAliveOnlyIfRead, ownAnswerHeaders } from './exchange/client-answer.ts';
 import { MAX_MODEL_NAME } from './parse.ts';
 import { speaksAnthropic } from './route.ts';
 
@@ -79,18 +79,8 @@ function whileClientWaits<T>(ctx: RequestContext, work: Promise<T>): Promise<T> 
 
 function answer(ctx: RequestContext, payload: unknown, idleMs: number, clock: Clock): void {
   const body = Buffer.from(JSON.stringify(payload));
-  const out = [
-    'content-type',
-    'application/json',
-    'content-length',
-    String(body.length),
-    'x-request-id',
-    ctx.id,
-    'x-cooldown-request-id',
-    ctx.id,
-    'x-proxy',
-    'cooldown',
-  ];
+  const out = ownAnswerHeaders(ctx, body.length);
+  out.push('content-type', 'application/json');
   if (ctx.extraHeaders) out.push(...ctx.extraHeaders);
   keepAliveOnlyIfRead(ctx);
   ctx.status = 200;

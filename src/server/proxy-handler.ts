@@ -6,7 +6,7 @@ import { renderError } from '../errors/render.ts';
 import type { Logger } from '../log/logger.ts';
 import type { RequestEnded } from '../observe/request-log.ts';
 import { createContext, type RequestContext } from '../pipeline/context.ts';
-import { keepAliveOnlyIfRead } from '../pipeline/exchange/client-answer.ts';
+import { keepAliveOnlyIfRead, ownAnswerHeaders } from '../pipeline/exchange/client-answer.ts';
 import { runStages, type Stage } from '../pipeline/stages.ts';
 import { hostName } from '../routing/host-name.ts';
 import type { Clock } from '../time/clock.ts';
@@ -54,16 +54,7 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
     }
     const { status, headers, body } = renderError(gatewayError, ctx.clientDialect);
     ctx.status = status;
-    const out: string[] = [
-      'content-length',
-      String(Buffer.byteLength(body)),
-      'x-request-id',
-      ctx.id,
-      'x-cooldown-request-id',
-      ctx.id,
-      'x-proxy',
-      'cooldown',
-    ];
+    const out = ownAnswerHeaders(ctx, Buffer.byteLength(body));
     for (const name in headers) out.push(name, headers[name]!);
     if (ctx.target) out.push('x-cooldown-upstream', ctx.target.upstream.name);
     if (ctx.extraHeaders) out.push(...ctx.extraHeaders);

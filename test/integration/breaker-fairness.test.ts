@@ -2,22 +2,11 @@
 // retries are not the upstream's verdict again and again, so healthy requests get through.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { chatNumbered } from '../support/chat.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
 import { type MockUpstream, startMockUpstream } from '../support/mock-upstream.ts';
 
 const KEY = 'sk-fairness-upstream-key-aaaaaaaaaaaa01';
-
-function chat(gw: TestGateway, i: number, headers: Record<string, string> = {}) {
-  return fetch(`${gw.url}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({
-      model: 'gpt-4o-mini',
-      max_tokens: 10,
-      messages: [{ role: 'user', content: `r${i}` }],
-    }),
-  });
-}
 
 describe('a request that always fails', () => {
   let mock: MockUpstream;
@@ -44,8 +33,10 @@ describe('a request that always fails', () => {
 
   test('counts once against the breakers, however often it is retried, and healthy requests are served', async () => {
     // The fault travels with the request (its content, say): every attempt of it fails.
-    const poisoned = Array.from({ length: 3 }, (_, i) => chat(gw, i, { 'x-mock-fault': 'status=500' }));
-    const healthy = Array.from({ length: 8 }, (_, i) => chat(gw, 100 + i));
+    const poisoned = Array.from({ length: 3 }, (_, i) =>
+      chatNumbered(gw, i, { 'x-mock-fault': 'status=500' }),
+    );
+    const healthy = Array.from({ length: 8 }, (_, i) => chatNumbered(gw, 100 + i));
     const poisonedAnswers = await Promise.all(poisoned);
     const healthyAnswers = await Promise.all(healthy);
     for (const res of poisonedAnswers) {

@@ -5,6 +5,7 @@ import { describe, test } from 'node:test';
 import pino from 'pino';
 import { loadConfig } from '../../src/config/load.ts';
 import type { LogOutput } from '../../src/log/logger.ts';
+import { chatNumbered } from '../support/chat.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
 import { send } from '../support/http.ts';
 import { type MockUpstream, startMockUpstream } from '../support/mock-upstream.ts';
@@ -15,18 +16,6 @@ const RESETTING = 'sk-bad-key-reset-aaaaaaaaaaaaaaaaaaaa04';
 const HANGING = 'sk-bad-key-hang-aaaaaaaaaaaaaaaaaaaaa05';
 const REVOKED = 'sk-bad-key-401-aaaaaaaaaaaaaaaaaaaaaa06';
 
-function chat(gw: TestGateway, i: number, headers: Record<string, string> = {}) {
-  return fetch(`${gw.url}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({
-      model: 'gpt-4o-mini',
-      max_tokens: 20,
-      messages: [{ role: 'user', content: `request ${i}` }],
-    }),
-  });
-}
-
 /** `n` requests, `concurrency` at a time; the statuses seen. */
 async function run(gw: TestGateway, n: number, concurrency: number): Promise<Record<number, number>> {
   const statuses: Record<number, number> = {};
@@ -34,7 +23,7 @@ async function run(gw: TestGateway, n: number, concurrency: number): Promise<Rec
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < n) {
-        const res = await chat(gw, next++);
+        const res = await chatNumbered(gw, next++);
         await res.arrayBuffer();
         statuses[res.status] = (statuses[res.status] ?? 0) + 1;
       }
@@ -128,7 +117,7 @@ describe('a pool with bad keys among good ones', () => {
       },
     });
     try {
-      const res = await chat(gw, 1);
+      const res = await chatNumbered(gw, 1);
       assert.equal(res.status, 200);
       await res.arrayBuffer();
       assert.deepEqual(
@@ -260,12 +249,12 @@ describe('403 answers', () => {
     });
     const gw = await startGateway({ upstreams: { openai: { url: mock.url, keys: GOOD } } });
     try {
-      const res = await chat(gw, 1);
+      const res = await chatNumbered(gw, 1);
       assert.equal(res.status, 403);
       await res.arrayBuffer();
       assert.equal(mock.received.length, 1);
       assert.ok((await keyStats(gw)).every((k) => k.removed === undefined));
-      const next = await chat(gw, 2);
+      const next = await chatNumbered(gw, 2);
       assert.equal(next.status, 200);
       await next.arrayBuffer();
     } finally {
@@ -292,7 +281,7 @@ describe('a whole upstream down', () => {
     });
     await mock.close();
     try {
-      const down = await Promise.all([1, 2, 3].map((i) => chat(gw, i)));
+      const down = await Promise.all([1, 2, 3].map((i) => chatNumbered(gw, i)));
       for (const res of down) {
         assert.equal(res.status, 502);
         assert.ok(Number(res.headers.get('retry-after')) >= 1);
@@ -305,7 +294,7 @@ describe('a whole upstream down', () => {
       const back = await startMockUpstream({ port });
       try {
         // The breaker half-opens by itself; the first request through it is the probe.
-        const res = await chat(gw, 4);
+        const res = await chatNumbered(gw, 4);
         assert.equal(res.status, 200);
         await res.arrayBuffer();
         assert.deepEqual(await run(gw, 5, 5), { 200: 5 });
@@ -333,11 +322,11 @@ describe('a whole upstream down', () => {
       },
     });
     try {
-      const first = await chat(gw, 1);
+      const first = await chatNumbered(gw, 1);
       // The upstream's own 500 is passed on as it came.
       assert.equal(first.status, 500);
       await first.arrayBuffer();
-      const second = await chat(gw, 2);
+      const second = await chatNumbered(gw, 2);
       assert.equal(second.status, 502);
       assert.equal(second.headers.get('retry-after'), '3600');
       await second.arrayBuffer();

@@ -73,3 +73,17 @@ export function sendRefusal(ctx: RequestContext, refusal: Refusal): void {
 export function keepAliveOnlyIfRead(ctx: RequestContext): void {
   if (!ctx.req.complete) ctx.res.shouldKeepAlive = false;
 }
+
+/** The head of an answer the gateway writes itself: its length and who made it. More pairs follow. */
+export function ownAnswerHeaders(ctx: RequestContext, length: number): string[] {
+  return [
+    'content-length',
+    String(length),
+    'x-request-id',
+    ctx.id,
+    'x-cooldown-request-id',
+    ctx.id,
+    'x-proxy',
+    'cooldown',
+  ];
+}
