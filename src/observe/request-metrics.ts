@@ -1,8 +1,9 @@
-// Per-request Prometheus metrics. The request path pays for four histogram observations (label
-// children made once per upstream) and a few adds to plain numbers; counters are handed to
-// prom-client when /metrics is scraped, not per request.
-import { type Counter, Histogram, type Registry } from 'prom-client';
+// Per-request Prometheus metrics. The request path pays for four histogram observations (series
+// made once per upstream, plain counts) and a few adds to plain numbers; prom-client formats it
+// all when /metrics is scraped, not per request.
+import type { Counter, Registry } from 'prom-client';
 import type { RequestContext } from '../pipeline/context.ts';
+import { BucketHistogram, type HistogramSeries } from './bucket-histogram.ts';
 import {
   absorbed,
   modelLabel,
@@ -31,18 +32,18 @@ class UpstreamSeries {
   upstream429s = 0;
   absorbed = 0;
   retries = 0;
-  readonly duration: Histogram.Internal<string>;
-  readonly firstByte: Histogram.Internal<string>;
-  readonly queueWait: Histogram.Internal<string>;
-  readonly overhead: Histogram.Internal<string>;
+  readonly duration: HistogramSeries;
+  readonly firstByte: HistogramSeries;
+  readonly queueWait: HistogramSeries;
+  readonly overhead: HistogramSeries;
   constructor(
     upstream: string,
-    h: Record<'duration' | 'firstByte' | 'queueWait' | 'overhead', Histogram<string>>,
+    h: Record<'duration' | 'firstByte' | 'queueWait' | 'overhead', BucketHistogram>,
   ) {
-    this.duration = h.duration.labels(upstream);
-    this.firstByte = h.firstByte.labels(upstream);
-    this.queueWait = h.queueWait.labels(upstream);
-    this.overhead = h.overhead.labels(upstream);
+    this.duration = h.duration.series(upstream);
+    this.firstByte = h.firstByte.series(upstream);
+    this.queueWait = h.queueWait.series(upstream);
+    this.overhead = h.overhead.series(upstream);
   }
 }
 
@@ -53,15 +54,14 @@ function cacheIndex(ctx: RequestContext): number {
 
 export class RequestMetrics {
   readonly #upstreams = new Map<string, UpstreamSeries>();
-  readonly #duration: Histogram<string>;
-  readonly #firstByte: Histogram<string>;
-  readonly #queueWait: Histogram<string>;
-  readonly #overhead: Histogram<string>;
+  readonly #duration: BucketHistogram;
+  readonly #firstByte: BucketHistogram;
+  readonly #queueWait: BucketHistogram;
+  readonly #overhead: BucketHistogram;
 
   constructor(registry: Registry, traffic: Traffic) {
-    const registers = [registry];
     const histogram = (name: string, help: string, buckets: number[]) =>
-      new Histogram({ name, help, labelNames: ['upstream'], buckets, registers });
+      new BucketHistogram(registry, { name, help, label: 'upstream', buckets });
     this.#duration = histogram(
       'cooldown_request_duration_seconds',
       'Time from a request arriving to its answer ending, queue wait included.',
