@@ -546,3 +546,18 @@ describe('loadConfig ${VAR} in typed fields', () => {
     );
   });
 });
+
+describe('pricing', () => {
+  test('prices per million tokens by model name; a negative one is refused with its path', () => {
+    const config = loadConfig({
+      tree: { pricing: { 'my-llama': { input: 0.2, output: '0.6', cached_input: 0.1 } } },
+      env: {},
+      cwd: emptyDir,
+    });
+    assert.deepEqual(config.pricing['my-llama'], { input: 0.2, output: 0.6, cached_input: 0.1 });
+    const err = configError(() =>
+      loadConfig({ tree: { pricing: { x: { input: -1, output: 1 } } }, env: {}, cwd: emptyDir }),
+    );
+    assert.match(err.message, /pricing\.x\.input/);
+  });
+});

@@ -33,6 +33,15 @@ const size = unit(parseSize, SIZE_HINT);
 const rate = unit(parseRate, RATE_HINT);
 const count = numeric(z.number().int().positive());
 
+/** USD per million tokens: input, output, cached input (reads) and cache writes. */
+const perMillion = numeric(z.number().min(0));
+const modelPriceSchema = z.strictObject({
+  input: perMillion,
+  output: perMillion,
+  cached_input: perMillion.optional(),
+  cache_write: perMillion.optional(),
+});
+
 /** What a key may act for at the provider (OpenAI's organization and project): the key's, never a client's. */
 const keyScope = { organization: z.string().min(1).optional(), project: z.string().min(1).optional() };
 
@@ -231,6 +240,8 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   budgets: z.array(budgetSchema).prefault([]),
+  /** Prices per million tokens by model name, over (or beside) the bundled price dataset. */
+  pricing: z.record(z.string().min(1).max(256), modelPriceSchema).prefault({}),
   optimize: z.strictObject({ enabled: flag.prefault(true) }).prefault({}),
   /** Egress shaping as a whole (`--no-rate-limit` turns it off). */
   rate_limit: z.strictObject({ enabled: flag.prefault(true) }).prefault({}),
