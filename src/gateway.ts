@@ -22,6 +22,8 @@ import { createModelRouter } from './routing/model-routes.ts';
 import { createApp } from './server/app.ts';
 import { createOriginPolicy } from './server/origin-policy.ts';
 import { createProxyHandler, type RunningPipeline } from './server/proxy-handler.ts';
+import { PriceBook } from './spend/price-book.ts';
+import { priceRequest } from './spend/request-cost.ts';
 import { type Clock, systemClock } from './time/clock.ts';
 import { createUpstreamSet, type UpstreamSet } from './upstreams/upstream.ts';
 
@@ -60,6 +62,7 @@ interface Pipeline extends RunningPipeline {
   readonly config: Config;
   readonly upstreams: UpstreamSet;
   readonly hostRouter: HostRouter;
+  readonly prices: PriceBook;
 }
 
 function buildPipeline(
@@ -69,6 +72,7 @@ function buildPipeline(
   logger: Logger,
   previous?: Pipeline,
 ): Pipeline {
+  const prices = new PriceBook(config.pricing, logger);
   const upstreams = createUpstreamSet(config, {
     ambientProxy: hasAmbientProxy(deps.env ?? process.env),
     clock,
@@ -88,6 +92,7 @@ function buildPipeline(
       clientPriority: config.server.client_priority ?? isLoopback(config.server.host),
     }),
     forward: createForwardStage({
+      prices,
       maxBody: config.server.max_body,
       silence,
       clock,
@@ -96,7 +101,7 @@ function buildPipeline(
       random: deps.random ?? Math.random,
     }),
   });
-  return { config, upstreams, hostRouter, stages, active: 0, onIdle: undefined };
+  return { config, upstreams, hostRouter, prices, stages, active: 0, onIdle: undefined };
 }
 
 /** Server settings a reload cannot change (the socket and its policies are made once). */
@@ -139,11 +144,14 @@ export function createGateway(deps: GatewayDeps): Gateway {
     config.log.requests && logger.isLevelEnabled('info') ? createRequestLog(log.writeLine) : undefined;
   const requestEnded: RequestEnded = requestLog
     ? (ctx, elapsedMs, wallMs) => {
+        // A stream's cost is known only at its end (an aborted one's from what was counted).
+        if (ctx.usage && ctx.costUsd === undefined && !ctx.costUnknown) priceRequest(ctx, pipeline.prices);
         traffic.record(ctx, elapsedMs, wallMs);
         metrics.record(ctx, elapsedMs);
         requestLog(ctx, elapsedMs, wallMs);
       }
     : (ctx, elapsedMs, wallMs) => {
+        if (ctx.usage && ctx.costUsd === undefined && !ctx.costUnknown) priceRequest(ctx, pipeline.prices);
         traffic.record(ctx, elapsedMs, wallMs);
         metrics.record(ctx, elapsedMs);
       };

@@ -55,6 +55,8 @@ export interface Usage {
   outputTokens: number;
   /** Input tokens served from the provider's prompt cache (a subset of, or beside, inputTokens). */
   cachedInputTokens?: number;
+  /** Input tokens written to the provider's prompt cache (Anthropic), a subset of inputTokens. */
+  cacheWriteTokens?: number;
 }
 
 /** What the request asked of its stream, for telling a whole answer from a cut one. */

@@ -1,6 +1,7 @@
 // One JSON line per request (JSONL, pino's line format), built by hand: this runs on every request,
 // so it skips the generic serializer. Never holds headers, keys, bodies or query strings.
 import type { RequestContext } from '../pipeline/context.ts';
+import { formatUsd } from '../spend/request-cost.ts';
 
 /** Called once per request when it is over: `elapsedMs` since it arrived, `wallMs` now. */
 export type RequestEnded = (ctx: RequestContext, elapsedMs: number, wallMs: number) => void;
@@ -32,6 +33,9 @@ export function createRequestLog(writeLine: (line: string) => void): RequestEnde
     // The masked form only (`sk-abc...wxyz`), never the key.
     if (ctx.lease) line += `,"key":${str(ctx.lease.key.label)}`;
     if (ctx.usage) line += `,"in":${ctx.usage.inputTokens},"out":${ctx.usage.outputTokens}`;
+    // Unknown when no price is known for the model: null, never a silent zero.
+    if (ctx.costUsd !== undefined) line += `,"cost_usd":${formatUsd(ctx.costUsd)}`;
+    else if (ctx.costUnknown) line += ',"cost_usd":null';
     if (ctx.cacheResult) line += `,"cache":"${ctx.cacheResult}"`;
     if (ctx.errorCode) line += `,"code":"${ctx.errorCode}"`;
     if (ctx.clientGone) line += ',"aborted":true';

@@ -25,6 +25,8 @@ class ModelCounts {
   readonly requests = new Float64Array(STATUS_CLASSES.length * CACHE_RESULTS.length);
   input = 0;
   output = 0;
+  costUsd = 0;
+  unpriced = 0;
 }
 
 class UpstreamSeries {
@@ -111,6 +113,24 @@ export class RequestMetrics {
           }
       },
     );
+    counter(
+      'cooldown_cost_usd_total',
+      'What requests cost in USD, from real usage and model prices.',
+      ['upstream', 'model'],
+      (c) => {
+        for (const [upstream, s] of this.#upstreams)
+          for (const [model, m] of s.models) c.inc({ upstream, model }, m.costUsd);
+      },
+    );
+    counter(
+      'cooldown_unpriced_requests_total',
+      'Requests with usage but no known price for their model (cost unknown, not zero).',
+      ['upstream', 'model'],
+      (c) => {
+        for (const [upstream, s] of this.#upstreams)
+          for (const [model, m] of s.models) c.inc({ upstream, model }, m.unpriced);
+      },
+    );
     counter('cooldown_refusals_total', 'Answers the gateway made itself, by error code.', ['code'], (c) => {
       for (const [code, n] of Object.entries(traffic.totals().refusals)) c.inc({ code }, n);
     });
@@ -148,6 +168,8 @@ export class RequestMetrics {
       m.input += ctx.usage.inputTokens;
       m.output += ctx.usage.outputTokens;
     }
+    if (ctx.costUsd !== undefined) m.costUsd += ctx.costUsd;
+    else if (ctx.costUnknown) m.unpriced++;
     s.upstream429s += ctx.upstream429s;
     s.retries += ctx.attempts;
     if (absorbed(ctx)) s.absorbed++;

@@ -19,6 +19,10 @@ export interface TrafficTotals {
   absorbed_429s: number;
   /** Requests whose client went away before the answer was complete. */
   aborted: number;
+  /** What the priced requests cost, from real usage. */
+  cost_usd: number;
+  /** Requests with usage but no price for their model (their cost is unknown, not zero). */
+  unpriced: number;
 }
 
 export class Traffic {
@@ -32,6 +36,8 @@ export class Traffic {
   #upstream429s = 0;
   #absorbed = 0;
   #aborted = 0;
+  #costUsd = 0;
+  #unpriced = 0;
 
   record(ctx: RequestContext, elapsedMs: number, wallMs: number): void {
     this.#requests++;
@@ -46,6 +52,8 @@ export class Traffic {
     const wasAbsorbed = absorbed(ctx);
     if (wasAbsorbed) this.#absorbed++;
     if (ctx.clientGone) this.#aborted++;
+    if (ctx.costUsd !== undefined) this.#costUsd += ctx.costUsd;
+    else if (ctx.costUnknown) this.#unpriced++;
     this.series.record(wallMs, {
       ms: elapsedMs,
       failed: ctx.status >= 500 || ctx.status === 0 || ctx.errorCode !== undefined,
@@ -69,6 +77,8 @@ export class Traffic {
       upstream_429s: this.#upstream429s,
       absorbed_429s: this.#absorbed,
       aborted: this.#aborted,
+      cost_usd: this.#costUsd,
+      unpriced: this.#unpriced,
     };
   }
 }

@@ -93,6 +93,10 @@ export interface RequestContext {
   firstByteMs: number | undefined;
   /** 429s upstreams sent for this request (retried invisibly, or passed on). */
   upstream429s: number;
+  /** What the request cost, from real usage and the price book; undefined until known. */
+  costUsd: number | undefined;
+  /** Usage came but no price is known for the model: its cost is unknown, not zero. */
+  costUnknown: boolean;
   /** Breakers this request's failures were counted against already (made on its first failure). */
   judgedBy: Set<CircuitBreaker> | undefined;
 }
@@ -153,6 +157,8 @@ export function createContext(
     sentAt: 0,
     firstByteMs: undefined,
     upstream429s: 0,
+    costUsd: undefined,
+    costUnknown: false,
     judgedBy: undefined,
   };
 }

@@ -79,6 +79,8 @@ function configuredCost(p: ModelPrice, u: PricedUsage): number {
 /** A dataset price reduced to flat rates, with the input size from which tiered rates apply. */
 interface DatasetRates {
   rates: ModelPrice;
+  /** The dataset's provider the model was found under (none: matched by name alone). */
+  provider: string | undefined;
   /** Requests with at least this many input tokens are priced by the dataset itself (tiers). */
   tiersFrom: number;
 }
@@ -95,7 +97,12 @@ function baseOf(value: TieredValue): { base: number | undefined; from: number } 
 const RATES_KEPT = 1000;
 const rates = new Map<string, DatasetRates | null>();
 
+/** The model's rates under `provider`, else by its name alone (a provider the dataset does not know). */
 function ratesOf(model: string, provider: string | undefined): DatasetRates | null {
+  return lookup(model, provider) ?? (provider === undefined ? null : lookup(model, undefined));
+}
+
+function lookup(model: string, provider: string | undefined): DatasetRates | null {
   const id = `${provider ?? ''}\u0000${model}`;
   const known = rates.get(id);
   if (known !== undefined) return known;
@@ -113,6 +120,7 @@ function ratesOf(model: string, provider: string | undefined): DatasetRates | nu
       const write = baseOf(price.cache_write_mtok);
       if (input.base !== undefined && output.base !== undefined) {
         found = {
+          provider,
           rates: { input: input.base, output: output.base, cached_input: read.base, cache_write: write.base },
           tiersFrom: Math.min(input.from, output.from, read.from, write.from),
         };
@@ -139,7 +147,7 @@ function datasetCost(model: string, u: PricedUsage, provider: string | undefined
         cache_write_tokens: u.cacheWriteTokens,
       },
       model,
-      provider ? { providerId: provider } : undefined,
+      found.provider ? { providerId: found.provider } : undefined,
     )?.total_price ?? undefined
   );
 }

@@ -90,7 +90,12 @@ describe('anthropicUsage', () => {
         output_tokens: 15,
       },
     };
-    assert.deepEqual(anthropicUsage(body), { inputTokens: 2125, outputTokens: 15, cachedInputTokens: 2000 });
+    assert.deepEqual(anthropicUsage(body), {
+      inputTokens: 2125,
+      outputTokens: 15,
+      cachedInputTokens: 2000,
+      cacheWriteTokens: 100,
+    });
   });
 
   test('leaves cachedInputTokens out when nothing was read from the cache', () => {
@@ -100,7 +105,11 @@ describe('anthropicUsage', () => {
       cache_read_input_tokens: 0,
       output_tokens: 15,
     };
-    assert.deepEqual(anthropicUsage({ usage }), { inputTokens: 125, outputTokens: 15 });
+    assert.deepEqual(anthropicUsage({ usage }), {
+      inputTokens: 125,
+      outputTokens: 15,
+      cacheWriteTokens: 100,
+    });
     assert.deepEqual(anthropicUsage({ usage: { input_tokens: 3, output_tokens: 4 } }), {
       inputTokens: 3,
       outputTokens: 4,
@@ -142,7 +151,7 @@ describe('observeAnthropicStream', () => {
 
   test('combines message_start and message_delta and finishes on message_stop, however the stream is cut', () => {
     assertObservedEverywhere(fullStream, {
-      usage: { inputTokens: 2125, outputTokens: 15, cachedInputTokens: 2000 },
+      usage: { inputTokens: 2125, outputTokens: 15, cachedInputTokens: 2000, cacheWriteTokens: 100 },
       finished: true,
       error: undefined,
     });
@@ -192,7 +201,7 @@ describe('observeAnthropicStream', () => {
       messageStop,
     ].join('');
     assertObservedEverywhere(stream, {
-      usage: { inputTokens: 65, outputTokens: 30, cachedInputTokens: 50 },
+      usage: { inputTokens: 65, outputTokens: 30, cachedInputTokens: 50, cacheWriteTokens: 3 },
       finished: true,
       error: undefined,
     });
@@ -201,7 +210,12 @@ describe('observeAnthropicStream', () => {
   test('is not finished before message_stop', () => {
     const cut = fullStream.slice(0, fullStream.lastIndexOf('event: message_stop'));
     assert.equal(observe([cut]).finished, false);
-    assert.deepEqual(observe([cut]).usage, { inputTokens: 2125, outputTokens: 15, cachedInputTokens: 2000 });
+    assert.deepEqual(observe([cut]).usage, {
+      inputTokens: 2125,
+      outputTokens: 15,
+      cachedInputTokens: 2000,
+      cacheWriteTokens: 100,
+    });
   });
 
   test('reports an error event, and the stream is not finished', () => {

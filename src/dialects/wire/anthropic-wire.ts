@@ -26,6 +26,7 @@ function toUsage(f: AnthropicUsageFields): Usage | undefined {
   const inputTokens = (f.input ?? 0) + (f.cacheWrite ?? 0) + (f.cacheRead ?? 0);
   const usage: Usage = { inputTokens, outputTokens: f.output ?? 0 };
   if (f.cacheRead) usage.cachedInputTokens = f.cacheRead;
+  if (f.cacheWrite) usage.cacheWriteTokens = f.cacheWrite;
   return usage;
 }
 

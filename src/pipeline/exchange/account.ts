@@ -3,12 +3,15 @@ import { readRateLimits } from '../../dialects/rate-limit-headers.ts';
 import type { HeaderBag, RateLimitReading, Usage } from '../../dialects/types.ts';
 import type { Cost } from '../../limits/cost.ts';
 import type { Logger } from '../../log/logger.ts';
+import type { PriceBook } from '../../spend/price-book.ts';
 import type { Clock } from '../../time/clock.ts';
 import type { RequestContext } from '../context.ts';
 
 export interface AccountDeps {
   clock: Clock;
   logger: Logger;
+  /** Prices answers for `X-Cooldown-Cost-USD`. */
+  prices: PriceBook;
 }
 
 /** The answer's rate-limit headers update the key's live state; returns what they said. */

@@ -3,6 +3,7 @@
 import type { HeaderBag } from '../../dialects/types.ts';
 import type { GatewayError } from '../../errors/gateway-error.ts';
 import { renderStreamError } from '../../errors/render.ts';
+import { formatUsd } from '../../spend/request-cost.ts';
 import type { Clock } from '../../time/clock.ts';
 import { incomingHeaders } from '../../upstreams/headers.ts';
 import type { RequestContext } from '../context.ts';
@@ -32,6 +33,7 @@ export function writeUpstreamHead(
     dropLength: dropLength || length !== undefined,
   });
   if (length !== undefined) out.push('content-length', String(length));
+  if (ctx.costUsd !== undefined) out.push('x-cooldown-cost-usd', formatUsd(ctx.costUsd));
   if (ctx.lease) out.push(...limitHeaders(ctx));
   if (ctx.extraHeaders) out.push(...ctx.extraHeaders);
   keepAliveOnlyIfRead(ctx);

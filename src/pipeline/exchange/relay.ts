@@ -10,6 +10,7 @@ import { lastObjectFieldIn } from '../../dialects/wire/json-peek.ts';
 import { usageWireOf, type Wire, wireOf } from '../../dialects/wire/wire-of.ts';
 import { ClientGone } from '../../errors/client-gone.ts';
 import { GatewayError } from '../../errors/gateway-error.ts';
+import { priceRequest } from '../../spend/request-cost.ts';
 import {
   eventTooLarge,
   firstTokenTimeout,
@@ -203,6 +204,8 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
         const usage = lastObjectFieldIn(body, 'usage');
         if (usage)
           ctx.usage = usageWireOf(ctx.path, ctx.target!.upstream.dialect.family).usageFromBody({ usage });
+        // A whole answer's cost is known before its head goes out: it is sent with it.
+        priceRequest(ctx, this.#o.prices);
       }
       this.#writeHead(true, body.length);
       endWithin(ctx, body, ctx.target!.upstream.config.idle_timeout, this.#o.clock);
