@@ -142,19 +142,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const metrics = new GatewayMetrics(traffic, stats);
   const requestLog =
     config.log.requests && logger.isLevelEnabled('info') ? createRequestLog(log.writeLine) : undefined;
-  const requestEnded: RequestEnded = requestLog
-    ? (ctx, elapsedMs, wallMs) => {
-        // A stream's cost is known only at its end (an aborted one's from what was counted).
-        if (ctx.usage && ctx.costUsd === undefined && !ctx.costUnknown) priceRequest(ctx, pipeline.prices);
-        traffic.record(ctx, elapsedMs, wallMs);
-        metrics.record(ctx, elapsedMs);
-        requestLog(ctx, elapsedMs, wallMs);
-      }
-    : (ctx, elapsedMs, wallMs) => {
-        if (ctx.usage && ctx.costUsd === undefined && !ctx.costUnknown) priceRequest(ctx, pipeline.prices);
-        traffic.record(ctx, elapsedMs, wallMs);
-        metrics.record(ctx, elapsedMs);
-      };
+  const requestEnded: RequestEnded = (ctx, elapsedMs, wallMs) => {
+    // A stream's cost is known only at its end (an aborted one's from what was counted).
+    priceRequest(ctx, pipeline.prices);
+    traffic.record(ctx, elapsedMs, wallMs);
+    metrics.record(ctx, elapsedMs);
+    requestLog?.(ctx, elapsedMs, wallMs);
+  };
   const proxy = createProxyHandler({
     pipeline: {
       get current() {

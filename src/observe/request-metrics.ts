@@ -1,39 +1,19 @@
 // Per-request Prometheus metrics. The request path pays for four histogram observations (series
-// made once per upstream, plain counts) and a few adds to plain numbers; prom-client formats it
-// all when /metrics is scraped, not per request.
+// made once per upstream, plain counts); the counters are the request counts `Traffic` keeps,
+// handed to prom-client when /metrics is scraped, not per request.
 import type { Counter, Registry } from 'prom-client';
 import type { RequestContext } from '../pipeline/context.ts';
 import { BucketHistogram, type HistogramSeries } from './bucket-histogram.ts';
-import {
-  absorbed,
-  modelLabel,
-  overheadMs,
-  STATUS_CLASSES,
-  statusClassIndex,
-  upstreamLabel,
-} from './request-labels.ts';
+import { CACHE_RESULTS, type UpstreamCounts } from './request-counts.ts';
+import { overheadMs, STATUS_CLASSES, upstreamLabel } from './request-labels.ts';
 import { scrapedCounter } from './scraped-metrics.ts';
 import type { Traffic } from './traffic.ts';
-
-export const CACHE_RESULTS = ['none', 'hit', 'miss', 'bypass'] as const;
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
 const OVERHEAD_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25];
 
-/** One route model's counts on one upstream: requests by status class x cache result, tokens. */
-class ModelCounts {
-  readonly requests = new Float64Array(STATUS_CLASSES.length * CACHE_RESULTS.length);
-  input = 0;
-  output = 0;
-  costUsd = 0;
-  unpriced = 0;
-}
-
-class UpstreamSeries {
-  readonly models = new Map<string, ModelCounts>();
-  upstream429s = 0;
-  absorbed = 0;
-  retries = 0;
+/** One upstream's histograms, their series made once. */
+class UpstreamHistograms {
   readonly duration: HistogramSeries;
   readonly firstByte: HistogramSeries;
   readonly queueWait: HistogramSeries;
@@ -49,19 +29,15 @@ class UpstreamSeries {
   }
 }
 
-function cacheIndex(ctx: RequestContext): number {
-  const r = ctx.cacheResult;
-  return r === undefined ? 0 : r === 'hit' ? 1 : r === 'miss' ? 2 : 3;
-}
-
 export class RequestMetrics {
-  readonly #upstreams = new Map<string, UpstreamSeries>();
+  readonly #upstreams = new Map<string, UpstreamHistograms>();
   readonly #duration: BucketHistogram;
   readonly #firstByte: BucketHistogram;
   readonly #queueWait: BucketHistogram;
   readonly #overhead: BucketHistogram;
 
   constructor(registry: Registry, traffic: Traffic) {
+    const counts = traffic.counts;
     const histogram = (name: string, help: string, buckets: number[]) =>
       new BucketHistogram(registry, { name, help, label: 'upstream', buckets });
     this.#duration = histogram(
@@ -91,7 +67,7 @@ export class RequestMetrics {
       'Requests by upstream, route model, status class and cache result.',
       ['upstream', 'model', 'status_class', 'cache'],
       (c) => {
-        for (const [upstream, s] of this.#upstreams)
+        for (const [upstream, s] of counts.upstreams)
           for (const [model, m] of s.models)
             m.requests.forEach((n, i) => {
               if (n === 0) return;
@@ -106,7 +82,7 @@ export class RequestMetrics {
       'Tokens upstreams reported, by direction (input includes cached input).',
       ['upstream', 'model', 'direction'],
       (c) => {
-        for (const [upstream, s] of this.#upstreams)
+        for (const [upstream, s] of counts.upstreams)
           for (const [model, m] of s.models) {
             c.inc({ upstream, model, direction: 'input' }, m.input);
             c.inc({ upstream, model, direction: 'output' }, m.output);
@@ -118,7 +94,7 @@ export class RequestMetrics {
       'What requests cost in USD, from real usage and model prices.',
       ['upstream', 'model'],
       (c) => {
-        for (const [upstream, s] of this.#upstreams)
+        for (const [upstream, s] of counts.upstreams)
           for (const [model, m] of s.models) c.inc({ upstream, model }, m.costUsd);
       },
     );
@@ -127,16 +103,16 @@ export class RequestMetrics {
       'Requests with usage but no known price for their model (cost unknown, not zero).',
       ['upstream', 'model'],
       (c) => {
-        for (const [upstream, s] of this.#upstreams)
+        for (const [upstream, s] of counts.upstreams)
           for (const [model, m] of s.models) c.inc({ upstream, model }, m.unpriced);
       },
     );
     counter('cooldown_refusals_total', 'Answers the gateway made itself, by error code.', ['code'], (c) => {
-      for (const [code, n] of Object.entries(traffic.totals().refusals)) c.inc({ code }, n);
+      for (const [code, n] of counts.refusals) c.inc({ code }, n);
     });
-    const perUpstream = (name: string, help: string, pick: (s: UpstreamSeries) => number) =>
+    const perUpstream = (name: string, help: string, pick: (s: UpstreamCounts) => number) =>
       counter(name, help, ['upstream'], (c) => {
-        for (const [upstream, s] of this.#upstreams) c.inc({ upstream }, pick(s));
+        for (const [upstream, s] of counts.upstreams) c.inc({ upstream }, pick(s));
       });
     perUpstream(
       'cooldown_upstream_429_total',
@@ -155,34 +131,19 @@ export class RequestMetrics {
     );
   }
 
+  /** The request's histograms; its counts are kept by `Traffic` (read here when scraped). */
   record(ctx: RequestContext, elapsedMs: number): void {
     const s = this.#series(upstreamLabel(ctx));
-    const label = modelLabel(ctx);
-    let m = s.models.get(label);
-    if (!m) {
-      m = new ModelCounts();
-      s.models.set(label, m);
-    }
-    m.requests[statusClassIndex(ctx.status) * CACHE_RESULTS.length + cacheIndex(ctx)]!++;
-    if (ctx.usage) {
-      m.input += ctx.usage.inputTokens;
-      m.output += ctx.usage.outputTokens;
-    }
-    if (ctx.costUsd !== undefined) m.costUsd += ctx.costUsd;
-    else if (ctx.costUnknown) m.unpriced++;
-    s.upstream429s += ctx.upstream429s;
-    s.retries += ctx.attempts;
-    if (absorbed(ctx)) s.absorbed++;
     s.duration.observe(elapsedMs / 1000);
     if (ctx.firstByteMs !== undefined) s.firstByte.observe(ctx.firstByteMs / 1000);
     if (ctx.cost !== undefined && ctx.target) s.queueWait.observe(ctx.queueMs / 1000);
     s.overhead.observe(overheadMs(ctx, elapsedMs) / 1000);
   }
 
-  #series(upstream: string): UpstreamSeries {
+  #series(upstream: string): UpstreamHistograms {
     let s = this.#upstreams.get(upstream);
     if (!s) {
-      s = new UpstreamSeries(upstream, {
+      s = new UpstreamHistograms(upstream, {
         duration: this.#duration,
         firstByte: this.#firstByte,
         queueWait: this.#queueWait,

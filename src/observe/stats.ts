@@ -3,7 +3,8 @@
 import type { SchedulerStats } from '../upstreams/admission.ts';
 import type { BreakerStats } from '../upstreams/circuit-breaker.ts';
 import type { UpstreamSet } from '../upstreams/upstream.ts';
-import type { Traffic, TrafficTotals } from './traffic.ts';
+import type { TrafficTotals } from './request-counts.ts';
+import type { Traffic } from './traffic.ts';
 
 export interface UpstreamStats {
   name: string;

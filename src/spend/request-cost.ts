@@ -3,10 +3,10 @@
 import type { RequestContext } from '../pipeline/context.ts';
 import type { PriceBook } from './price-book.ts';
 
-/** Sets `ctx.costUsd` (or `ctx.costUnknown`) once usage is known; does nothing without usage. */
+/** Sets `ctx.costUsd` (or `ctx.costUnknown`) once usage is known; does nothing without usage or once priced. */
 export function priceRequest(ctx: RequestContext, prices: PriceBook): void {
   const usage = ctx.usage;
-  if (!usage || !ctx.target) return;
+  if (!usage || !ctx.target || ctx.costUsd !== undefined || ctx.costUnknown) return;
   const sent = ctx.json?.model;
   const model = typeof sent === 'string' ? sent : ctx.model;
   if (model === undefined) return;
