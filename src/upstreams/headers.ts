@@ -26,6 +26,19 @@ const CREDENTIALS = new Set(['authorization', 'x-api-key', 'api-key', 'x-goog-ap
  */
 const KEY_SCOPE = new Set(['openai-organization', 'openai-project']);
 
+/**
+ * The headers of a request of the gateway's own (`GET /v1/models`) sent with one of its keys: the
+ * key as the dialect sends it, its scope, and what the dialect requires on such calls.
+ */
+export function ownCallHeaders(
+  dialect: Dialect,
+  key: { secret: string; scope: readonly string[] },
+): string[] {
+  const out = [dialect.auth.header, dialect.auth.prefix + key.secret, ...key.scope];
+  for (const [name, value] of Object.entries(dialect.keyCheck?.headers ?? {})) out.push(name, value);
+  return out;
+}
+
 /** A key's scope as header pairs, sent with it. */
 export function scopeHeaders(scope: KeyScope | undefined): readonly string[] {
   const out: string[] = [];

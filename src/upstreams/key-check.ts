@@ -7,6 +7,7 @@ import type { Dispatcher } from 'undici';
 import type { Dialect } from '../dialects/types.ts';
 import { joinUpstreamPath, type UpstreamBase } from '../routing/url-join.ts';
 import type { Clock } from '../time/clock.ts';
+import { ownCallHeaders } from './headers.ts';
 import type { PooledKey } from './key-pool.ts';
 
 /** 'unknown': the check could not tell (no check for this dialect, the upstream failing). */
@@ -49,8 +50,7 @@ export class KeyCheck {
     const { dialect, base, dispatcher } = this.#target;
     const spec = dialect.keyCheck;
     if (!spec || !base || key.secret === undefined) return 'unknown';
-    const headers = [dialect.auth.header, dialect.auth.prefix + key.secret, ...key.scope];
-    for (const [name, value] of Object.entries(spec.headers)) headers.push(name, value);
+    const headers = ownCallHeaders(dialect, { secret: key.secret, scope: key.scope });
     try {
       const res = await dispatcher.request({
         origin: base.origin,

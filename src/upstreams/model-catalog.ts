@@ -14,7 +14,7 @@ import { type ListedModel, type ModelListShape, readModelList } from '../dialect
 import type { Logger } from '../log/logger.ts';
 import { joinUpstreamPath } from '../routing/url-join.ts';
 import type { Clock } from '../time/clock.ts';
-import { clientCredentials } from './headers.ts';
+import { clientCredentials, ownCallHeaders } from './headers.ts';
 import type { Upstream } from './upstream.ts';
 
 export interface UpstreamModels {
@@ -54,8 +54,6 @@ interface Entry {
   readonly result: Promise<ListedModel[] | Failure>;
 }
 
-// The newest version; any would do for listing models.
-const ANTHROPIC_VERSION = '2023-06-01';
 /** Anthropic pages by 20 unless asked; 1000 is its most, more than it has models. */
 const ANTHROPIC_QUERY = '?limit=1000';
 
@@ -136,14 +134,13 @@ export class ModelCatalog {
    * upstream (nor an Anthropic key to an OpenAI-style one) just to list models.
    */
   #credentialFor(upstream: Upstream, client: readonly string[], api: ModelListShape): string[] | undefined {
-    const auth = upstream.dialect.auth;
-    const extra = upstream.dialect.family === 'anthropic' ? ['anthropic-version', ANTHROPIC_VERSION] : [];
     if (!upstream.config.passthrough) {
       const key = upstream.keys.next();
-      return key ? [auth.header, auth.prefix + key.secret, ...key.scope, ...extra] : undefined;
+      return key ? ownCallHeaders(upstream.dialect, key) : undefined;
     }
     if (upstream.dialect.family !== api) return undefined;
-    return [...client, ...extra];
+    const required = Object.entries(upstream.dialect.keyCheck?.headers ?? {}).flat();
+    return [...client, ...required];
   }
 
   #listOf(upstream: Upstream, headers: readonly string[]): Promise<ListedModel[] | Failure> {
