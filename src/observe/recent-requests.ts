@@ -1,6 +1,7 @@
 // The last requests, for the dashboard's table: a fixed ring of small records. No headers, bodies,
 // query strings or keys (a key appears only in its masked form).
 import type { RequestContext } from '../pipeline/context.ts';
+import { clipped } from './request-labels.ts';
 
 export const RECENT_REQUESTS = 100;
 /** Client-supplied strings (path, model) are kept at most this long. */
@@ -27,7 +28,7 @@ export interface RecentRequest {
 }
 
 function clip(text: string): string {
-  return text.length > TEXT_LIMIT ? `${text.slice(0, TEXT_LIMIT)}...` : text;
+  return clipped(text, TEXT_LIMIT);
 }
 
 export class RecentRequests {

@@ -32,3 +32,8 @@ export function absorbed(ctx: RequestContext): boolean {
 export function overheadMs(ctx: RequestContext, elapsedMs: number): number {
   return Math.max(0, elapsedMs - ctx.queueMs - ctx.pausedMs - ctx.upstreamMs);
 }
+
+/** A client-supplied string kept at most `limit` characters long (`...` marks a cut). */
+export function clipped(text: string, limit: number): string {
+  return text.length > limit ? `${text.slice(0, limit)}...` : text;
+}

@@ -2,6 +2,7 @@
 // so it skips the generic serializer. Never holds headers, keys, bodies or query strings.
 import type { RequestContext } from '../pipeline/context.ts';
 import { formatUsd } from '../spend/request-cost.ts';
+import { clipped } from './request-labels.ts';
 
 /** Called once per request when it is over: `elapsedMs` since it arrived, `wallMs` now. */
 export type RequestEnded = (ctx: RequestContext, elapsedMs: number, wallMs: number) => void;
@@ -12,7 +13,7 @@ const str = JSON.stringify;
 const CLIENT_STRING_LIMIT = 512;
 
 function clip(value: string): string {
-  return str(value.length > CLIENT_STRING_LIMIT ? `${value.slice(0, CLIENT_STRING_LIMIT)}...` : value);
+  return str(clipped(value, CLIENT_STRING_LIMIT));
 }
 
 export function createRequestLog(writeLine: (line: string) => void): RequestEnded {
