@@ -1,5 +1,7 @@
 // Builds the gateway from its config: every dependency is made here and handed down. Nothing global.
 import type { FastifyInstance } from 'fastify';
+import { ClientTally } from './clients/client-tally.ts';
+import { createIdentify } from './clients/identity.ts';
 import { hasAmbientProxy } from './config/env.ts';
 import type { Env } from './config/expand.ts';
 import type { Config } from './config/load.ts';
@@ -10,7 +12,9 @@ import { collectStats } from './observe/stats.ts';
 import { Traffic } from './observe/traffic.ts';
 import { BodySilence } from './pipeline/body/idle-guard.ts';
 import { createForwardStage } from './pipeline/forward.ts';
+import { createGuardStage } from './pipeline/guard.ts';
 import { createHostStage } from './pipeline/host.ts';
+import { createIdentifyStage } from './pipeline/identify.ts';
 import { createModelListStage } from './pipeline/model-list.ts';
 import { createParseStage } from './pipeline/parse.ts';
 import { createRouteStage } from './pipeline/route.ts';
@@ -22,8 +26,13 @@ import { createModelRouter } from './routing/model-routes.ts';
 import { createApp } from './server/app.ts';
 import { createOriginPolicy } from './server/origin-policy.ts';
 import { createProxyHandler, type RunningPipeline } from './server/proxy-handler.ts';
+import { BudgetBook, budgetRules } from './spend/budget-book.ts';
+import { PeriodCalendar } from './spend/budget-period.ts';
 import { PriceBook } from './spend/price-book.ts';
 import { priceRequest } from './spend/request-cost.ts';
+import { createSpendSettler } from './spend/spend-settler.ts';
+import { openStore } from './store/open-store.ts';
+import type { StateStore } from './store/state-store.ts';
 import { type Clock, systemClock } from './time/clock.ts';
 import { createUpstreamSet, type UpstreamSet } from './upstreams/upstream.ts';
 
@@ -63,6 +72,7 @@ interface Pipeline extends RunningPipeline {
   readonly upstreams: UpstreamSet;
   readonly hostRouter: HostRouter;
   readonly prices: PriceBook;
+  readonly budgets: BudgetBook;
 }
 
 function buildPipeline(
@@ -70,9 +80,14 @@ function buildPipeline(
   deps: GatewayDeps,
   clock: Clock,
   logger: Logger,
+  store: StateStore,
   previous?: Pipeline,
 ): Pipeline {
   const prices = new PriceBook(config.pricing, logger);
+  const budgets = new BudgetBook(
+    budgetRules(config.budgets, config.clients.keys),
+    new PeriodCalendar(config.budgets_timezone),
+  );
   const upstreams = createUpstreamSet(config, {
     ambientProxy: hasAmbientProxy(deps.env ?? process.env),
     clock,
@@ -85,12 +100,14 @@ function buildPipeline(
   const modelRouter = createModelRouter(config.routes.models, [...upstreams.byName.keys()]);
   const stages = orderStages({
     host: createHostStage({ hostRouter, ownNames }),
+    identify: createIdentifyStage(createIdentify(config.clients, config.server.trust_proxy)),
     parse: createParseStage({ maxBody: config.server.max_body, silence }),
     models: createModelListStage({ config, upstreams, modelRouter, clock, logger }),
     route: createRouteStage({ upstreams, modelRouter, defaults: defaultUpstreams(config) }),
     schedule: createScheduleStage({
       clientPriority: config.server.client_priority ?? isLoopback(config.server.host),
     }),
+    guard: createGuardStage({ store, budgets, prices, ingress: config.rate_limit.enabled, clock }),
     forward: createForwardStage({
       prices,
       maxBody: config.server.max_body,
@@ -101,7 +118,24 @@ function buildPipeline(
       random: deps.random ?? Math.random,
     }),
   });
-  return { config, upstreams, hostRouter, prices, stages, active: 0, onIdle: undefined };
+  return { config, upstreams, hostRouter, prices, budgets, stages, active: 0, onIdle: undefined };
+}
+
+/** How often counters that equal fresh ones (refilled buckets, ended periods) are forgotten. */
+const SWEEP_MS = 60_000;
+
+function sweepEvery(ms: number, clock: Clock, fn: () => unknown, logger: Logger): () => void {
+  const failed = (err: unknown) => logger.warn({ err }, 'sweeping the store failed');
+  let cancel = clock.setTimer(ms, function tick() {
+    try {
+      const done = fn();
+      if (done instanceof Promise) done.catch(failed);
+    } catch (err) {
+      failed(err);
+    }
+    cancel = clock.setTimer(ms, tick);
+  });
+  return () => cancel();
 }
 
 /** Server settings a reload cannot change (the socket and its policies are made once). */
@@ -123,13 +157,17 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const clock = deps.clock ?? systemClock;
   const log = deps.log ?? createLogOutput({ level: config.log.level, file: config.log.file });
   const logger = log.logger;
-  let pipeline = buildPipeline(config, deps, clock, logger);
+  // Made once: spend and counters outlive config reloads.
+  const store = openStore({ sqlite: config.store.sqlite, maxCounters: config.clients.max_tracked });
+  const stopSweeping = sweepEvery(SWEEP_MS, clock, () => store.sweep(clock.now()), logger);
+  let pipeline = buildPipeline(config, deps, clock, logger, store);
   const ownNames = new Set([config.server.host.toLowerCase(), ...config.server.hostnames]);
   const origins = createOriginPolicy(config.server.allowed_origins);
   /** Pipelines a reload replaced whose requests have not all finished yet. */
   const retiring = new Set<Pipeline>();
   let closing = false;
   const traffic = new Traffic();
+  const tally = new ClientTally();
   const startedAt = clock.monotonic();
   const stats = () =>
     collectStats({
@@ -138,13 +176,21 @@ export function createGateway(deps: GatewayDeps): Gateway {
       traffic,
       uptimeMs: clock.monotonic() - startedAt,
       wallMs: clock.now(),
+      clients: pipeline.config.clients,
+      ingress: pipeline.config.rate_limit.enabled,
+      tally,
+      store,
+      budgets: pipeline.budgets,
     });
   const metrics = new GatewayMetrics(traffic, stats);
   const requestLog =
     config.log.requests && logger.isLevelEnabled('info') ? createRequestLog(log.writeLine) : undefined;
+  const settleSpend = createSpendSettler(store, logger);
   const requestEnded: RequestEnded = (ctx, elapsedMs, wallMs) => {
     // A stream's cost is known only at its end (an aborted one's from what was counted).
     priceRequest(ctx, pipeline.prices);
+    settleSpend(ctx, wallMs);
+    tally.record(ctx, wallMs);
     traffic.record(ctx, elapsedMs, wallMs);
     metrics.record(ctx, elapsedMs);
     requestLog?.(ctx, elapsedMs, wallMs);
@@ -185,6 +231,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
     stats,
     traffic,
     metrics,
+    store,
+    calendar: () => pipeline.budgets.calendar,
   });
 
   return {
@@ -209,7 +257,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         logger.warn({ settings: kept.map((k) => `server.${k}`) }, 'these settings change only on a restart');
       if (closing) return;
       const old = pipeline;
-      pipeline = buildPipeline(next, deps, clock, logger, old);
+      pipeline = buildPipeline(next, deps, clock, logger, store, old);
       // Requests that started on the old pipeline finish on it; its pools close after the last one.
       const retire = () => {
         retiring.delete(old);
@@ -235,6 +283,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
       await Promise.race([app.close(), grace]);
       clearTimeout(timer);
       await Promise.all([pipeline, ...retiring].map((p) => p.upstreams.close()));
+      stopSweeping();
+      await store.close();
       log.flush();
     },
   };

@@ -262,33 +262,33 @@ describe('loadConfig precedence', () => {
 
   test('COOLDOWN_BUDGET adds a global daily budget', () => {
     const config = load({ env: { COOLDOWN_BUDGET: '5.5' } });
-    assert.deepEqual(config.budgets, [{ scope: 'global', period: 'daily', limit_usd: 5.5 }]);
+    assert.deepEqual(config.budgets, [{ scope: 'global', period: 'daily', limit_usd: 5.5, allow_unknown: false }]);
   });
 
   test('COOLDOWN_BUDGET replaces the global daily budget of the file and keeps the others', () => {
     const tree = {
       budgets: [
         { scope: 'global', period: 'daily', limit_usd: 100 },
-        { scope: 'global', period: 'monthly', limit_usd: 1000 },
-        { scope: 'client', name: 'alice', period: 'daily', limit_usd: 1 },
+        { scope: 'global', period: 'monthly', limit_usd: 1000, allow_unknown: false },
+        { scope: 'client', name: 'alice', period: 'daily', limit_usd: 1, allow_unknown: false },
       ],
     };
     const config = load({ tree, env: { COOLDOWN_BUDGET: '5' } });
     assert.deepEqual(config.budgets, [
-      { scope: 'global', period: 'monthly', limit_usd: 1000 },
-      { scope: 'client', name: 'alice', period: 'daily', limit_usd: 1 },
-      { scope: 'global', period: 'daily', limit_usd: 5 },
+      { scope: 'global', period: 'monthly', limit_usd: 1000, allow_unknown: false },
+      { scope: 'client', name: 'alice', period: 'daily', limit_usd: 1, allow_unknown: false },
+      { scope: 'global', period: 'daily', limit_usd: 5, allow_unknown: false },
     ]);
   });
 
   test('a budget with scope and period left out counts as the global daily one', () => {
     const config = load({ tree: { budgets: [{ limit_usd: 100 }] }, env: { COOLDOWN_BUDGET: '5' } });
-    assert.deepEqual(config.budgets, [{ scope: 'global', period: 'daily', limit_usd: 5 }]);
+    assert.deepEqual(config.budgets, [{ scope: 'global', period: 'daily', limit_usd: 5, allow_unknown: false }]);
   });
 
   test('the budget flag wins over COOLDOWN_BUDGET', () => {
     const config = load({ env: { COOLDOWN_BUDGET: '5' }, flags: { budget: 2 } });
-    assert.deepEqual(config.budgets, [{ scope: 'global', period: 'daily', limit_usd: 2 }]);
+    assert.deepEqual(config.budgets, [{ scope: 'global', period: 'daily', limit_usd: 2, allow_unknown: false }]);
   });
 
   test('the optimize, cache and rate-limit flags turn those off over the file', () => {

@@ -161,14 +161,42 @@ const hostRouteSchema = z.strictObject({
   limits: z.strictObject({ rate: rate.optional(), burst: count.optional() }).optional(),
 });
 
-const clientLimits = z.strictObject({ rpm: count.optional(), tpm: count.optional() });
+const clientLimits = z.strictObject({
+  /** Requests per minute, a token bucket refilling rpm/60 a second. */
+  rpm: count.optional(),
+  /** Requests at once before the bucket is empty; default: rpm. */
+  burst: count.optional(),
+  /** Tokens per minute (input estimate plus output bound, settled to real usage). */
+  tpm: count.optional(),
+});
+
+/** `api_key` (a hash of the client's credential), `ip`, or `header:<name>` (a header a platform in front sets). */
+const identifyBy = z.union([
+  z.enum(['api_key', 'ip']),
+  z
+    .string()
+    .regex(/^header:[A-Za-z0-9-]+$/, { message: 'must be api_key, ip or header:<name>' })
+    .transform((v) => v.toLowerCase() as `header:${string}`),
+]);
 
 const budgetSchema = z.strictObject({
-  scope: z.enum(['global', 'client', 'upstream']).prefault('global'),
-  name: z.string().optional(),
-  period: z.enum(['daily', 'weekly', 'monthly']).prefault('daily'),
+  scope: z.enum(['global', 'client', 'upstream', 'model']).prefault('global'),
+  /** The client, upstream or model it caps; none: each one separately (the global scope has none). */
+  name: z.string().min(1).optional(),
+  period: z.enum(['hourly', 'daily', 'weekly', 'monthly']).prefault('daily'),
   limit_usd: numeric(z.number().positive()),
+  /** Let requests for models with no known price through (their cost is not counted). */
+  allow_unknown: flag.prefault(false),
 });
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export const configSchema = z.strictObject({
   server: z
@@ -210,8 +238,12 @@ export const configSchema = z.strictObject({
     .prefault({}),
   clients: z
     .strictObject({
-      identify_by: z.enum(['api_key', 'virtual_key', 'ip']).prefault('api_key'),
+      identify_by: identifyBy.prefault('api_key'),
       limits: clientLimits.prefault({}),
+      /** Limits of particular clients: `match` is an IP, a header's value, or `sha256:<hex>` of an API key. */
+      overrides: z.array(z.strictObject({ match: z.string().min(1), limits: clientLimits })).prefault([]),
+      /** Clients whose limit state is held at once; the least recently seen are forgotten first. */
+      max_tracked: count.prefault(100_000),
       keys: z
         .array(
           z.strictObject({
@@ -240,13 +272,23 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   budgets: z.array(budgetSchema).prefault([]),
+  /** The IANA time zone budget periods follow (a day starts at its midnight). */
+  budgets_timezone: z
+    .string()
+    .min(1)
+    .refine(isTimeZone, { message: 'must be an IANA time zone such as UTC or Europe/Berlin' })
+    .prefault('UTC'),
   /** Prices per million tokens by model name, over (or beside) the bundled price dataset. */
   pricing: z.record(z.string().min(1).max(256), modelPriceSchema).prefault({}),
   optimize: z.strictObject({ enabled: flag.prefault(true) }).prefault({}),
   /** Egress shaping as a whole (`--no-rate-limit` turns it off). */
   rate_limit: z.strictObject({ enabled: flag.prefault(true) }).prefault({}),
   store: z
-    .strictObject({ sqlite: z.string().prefault('./.cooldown/state.db'), redis: z.string().optional() })
+    .strictObject({
+      /** The SQLite file of spend and counters; `:memory:` keeps nothing across a restart. */
+      sqlite: z.string().min(1).prefault('./.cooldown/state.db'),
+      redis: z.string().optional(),
+    })
     .prefault({}),
   log: z
     .strictObject({
@@ -265,3 +307,6 @@ export type UpstreamConfig = ParsedConfig['upstreams'][string];
 export type ModelRouteConfig = ParsedConfig['routes']['models'][number];
 export type HostRouteConfig = ParsedConfig['routes']['hosts'][number];
 export type LimitsConfig = UpstreamConfig['limits'];
+export type ClientLimitsConfig = z.output<typeof clientLimits>;
+export type BudgetConfig = ParsedConfig['budgets'][number];
+export type ClientsConfig = ParsedConfig['clients'];

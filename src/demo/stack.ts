@@ -17,6 +17,8 @@ export interface DemoStack {
 export function gatewayTree(mockUrl: string, scenario: DemoScenario): Record<string, unknown> {
   return {
     server: { host: '127.0.0.1', port: 0 },
+    // The demo's spend is the simulator's: nothing is written to the user's state file.
+    store: { sqlite: ':memory:' },
     upstreams: {
       openai: {
         url: mockUrl,

@@ -8,6 +8,8 @@ export interface GatewayErrorOptions {
   /** The request field at fault, for OpenAI's `param`. */
   param?: string;
   details?: Readonly<Record<string, unknown>>;
+  /** Headers the refusal carries besides its own (a client's `x-ratelimit-*`). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 export class GatewayError extends Error {
@@ -16,6 +18,7 @@ export class GatewayError extends Error {
   readonly retryAfterSeconds: number | undefined;
   readonly param: string | undefined;
   readonly details: Readonly<Record<string, unknown>> | undefined;
+  readonly headers: Readonly<Record<string, string>> | undefined;
 
   constructor(code: ErrorCode, message: string, options: GatewayErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -23,6 +26,7 @@ export class GatewayError extends Error {
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.param = options.param;
     this.details = options.details;
+    this.headers = options.headers;
   }
 
   get status(): number {

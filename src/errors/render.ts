@@ -20,7 +20,7 @@ export function errorBody(err: GatewayError, dialect: ClientDialect): object {
 }
 
 export function renderError(err: GatewayError, dialect: ClientDialect): RenderedError {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...err.headers };
   if (err.retryAfterSeconds !== undefined)
     headers['retry-after'] = String(Math.max(1, Math.ceil(err.retryAfterSeconds)));
   // SDKs retry 429/5xx by default; tell them when that cannot help (a budget, a bad request).

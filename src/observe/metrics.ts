@@ -4,6 +4,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { RequestContext } from '../pipeline/context.ts';
 import { type LimitSnapshot, limitSnapshot, registerLimitMetrics } from './limit-metrics.ts';
 import { RequestMetrics } from './request-metrics.ts';
+import { registerSpendMetrics } from './spend-metrics.ts';
 import type { GatewayStats } from './stats.ts';
 import type { Traffic } from './traffic.ts';
 
@@ -16,10 +17,12 @@ export class GatewayMetrics {
   constructor(traffic: Traffic, stats: () => GatewayStats) {
     this.#stats = stats;
     this.#requests = new RequestMetrics(this.registry, traffic);
-    registerLimitMetrics(this.registry, () => {
+    const snapshot = () => {
       this.#scrape ??= limitSnapshot(this.#stats());
       return this.#scrape;
-    });
+    };
+    registerLimitMetrics(this.registry, snapshot);
+    registerSpendMetrics(this.registry, snapshot);
     // The process's own: CPU, memory, event loop lag, GC (prom-client's standard names).
     collectDefaultMetrics({ register: this.registry });
   }

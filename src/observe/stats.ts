@@ -1,5 +1,10 @@
 // GET /stats: what the limiter believes, per upstream and key, and what has gone through since the
 // start. One documented JSON view (README, "Watching it") of what /metrics shows.
+import type { ClientStats, ClientTally } from '../clients/client-tally.ts';
+import type { ClientsConfig } from '../config/schema.ts';
+import type { BudgetBook } from '../spend/budget-book.ts';
+import { type BudgetStats, budgetReport } from '../spend/budget-report.ts';
+import type { StateStore } from '../store/state-store.ts';
 import type { SchedulerStats } from '../upstreams/admission.ts';
 import type { BreakerStats } from '../upstreams/circuit-breaker.ts';
 import type { UpstreamSet } from '../upstreams/upstream.ts';
@@ -24,6 +29,24 @@ export interface GatewayStats {
   /** Latency of the requests that ended in the last minute. */
   latency_last_minute: { p50_ms?: number; p99_ms?: number };
   upstreams: UpstreamStats[];
+  clients: {
+    /** `virtual_key` when virtual keys are configured, else `clients.identify_by`. */
+    identify_by: string;
+    virtual_keys: number;
+    /** Client limits apply (off with `--no-rate-limit`). */
+    ingress: boolean;
+    /** The default limits (overrides and virtual keys may set others). */
+    limits: ClientsConfig['limits'];
+    /** Counters held now (clients' buckets and budget periods), at most `clients.max_tracked`. */
+    tracked: number;
+    /** The clients seen lately, most recent first. */
+    recent: ClientStats[];
+  };
+  spend: {
+    store: { backend: string; location: string | null };
+    timezone: string;
+    budgets: BudgetStats[];
+  };
 }
 
 export interface StatsSources {
@@ -32,6 +55,11 @@ export interface StatsSources {
   traffic: Traffic;
   uptimeMs: number;
   wallMs: number;
+  clients: ClientsConfig;
+  ingress: boolean;
+  tally: ClientTally;
+  store: StateStore;
+  budgets: BudgetBook;
 }
 
 export function collectStats(s: StatsSources): GatewayStats {
@@ -48,5 +76,23 @@ export function collectStats(s: StatsSources): GatewayStats {
       breaker: u.admission.breaker.stats(),
       queues: u.admission.stats(),
     })),
+    clients: {
+      identify_by: s.clients.keys.length > 0 ? 'virtual_key' : s.clients.identify_by,
+      virtual_keys: s.clients.keys.length,
+      ingress: s.ingress,
+      limits: s.clients.limits,
+      tracked: s.store.size,
+      recent: s.tally.list(s.store, s.wallMs),
+    },
+    spend: {
+      store: { backend: s.store.backend, location: s.store.location ?? null },
+      timezone: s.budgets.calendar.timeZone,
+      budgets: budgetReport(
+        s.budgets,
+        s.store,
+        (rule, subject) => (rule.scope === 'client' ? (s.tally.labelOf(subject) ?? subject) : subject),
+        s.wallMs,
+      ),
+    },
   };
 }

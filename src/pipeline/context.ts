@@ -1,12 +1,14 @@
 // What one request carries through the stages: the client's side, what parsing and routing found,
 // and how it ended.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ClientIdentity } from '../clients/identity.ts';
 import type { HostRouteConfig, ModelRouteConfig } from '../config/schema.ts';
 import type { Usage } from '../dialects/types.ts';
 import type { ErrorCode } from '../errors/codes.ts';
 import type { ClientDialect } from '../errors/render.ts';
 import type { Cost } from '../limits/cost.ts';
 import type { Priority } from '../limits/upstream-queue.ts';
+import type { Claim } from '../store/state-store.ts';
 import type { CircuitBreaker } from '../upstreams/circuit-breaker.ts';
 import type { Lease } from '../upstreams/scheduler.ts';
 import type { Upstream } from '../upstreams/upstream.ts';
@@ -41,6 +43,10 @@ export interface RequestContext {
   cancel: (() => void) | undefined;
   kind: RequestKind;
   clientDialect: ClientDialect;
+  /** Who is calling, once identified. */
+  client: ClientIdentity | undefined;
+  /** What the guard reserved for this request (ingress buckets, budgets); settled when it is over. */
+  claims: Claim[] | undefined;
   hostRoute: HostRouteConfig | undefined;
   /** The request body, when it was read (API calls with JSON bodies). */
   body: Buffer | undefined;
@@ -126,6 +132,8 @@ export function createContext(
     cancel: undefined,
     kind: 'api',
     clientDialect: 'openai',
+    client: undefined,
+    claims: undefined,
     hostRoute: undefined,
     body: undefined,
     json: undefined,

@@ -89,6 +89,8 @@ function answer(ctx: RequestContext, payload: unknown, idleMs: number, clock: Cl
   endWithin(ctx, body, idleMs, clock);
 }
 
+const NO_HEADERS: readonly string[] = [];
+
 export function createModelListStage(deps: ModelListStageDeps) {
   const { config, modelRouter, clock } = deps;
   const upstreams = modelListUpstreams(config).map((name) => deps.upstreams.byName.get(name)!);
@@ -98,7 +100,12 @@ export function createModelListStage(deps: ModelListStageDeps) {
   const idleMs = config.server.body_idle_timeout;
 
   async function union(ctx: RequestContext): Promise<GatewayModel[] | undefined> {
-    const asked = catalog.lists(upstreams, ctx.req.rawHeaders, ctx.clientDialect);
+    const asked = catalog.lists(
+      upstreams,
+      // A virtual key is the gateway's: it never goes upstream, not even to list models.
+      ctx.client?.virtualKey ? NO_HEADERS : ctx.req.rawHeaders,
+      ctx.clientDialect,
+    );
     const { lists, failed } = await whileClientWaits(ctx, asked);
     if (lists.length === 0 && failed > 0) return undefined;
     return unionModels(lists, aliases, modelRouter, MAX_MODEL_NAME);

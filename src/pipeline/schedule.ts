@@ -36,14 +36,10 @@ export function createScheduleStage(deps: ScheduleStageDeps) {
 export function planCost(ctx: RequestContext): void {
   if (!SHAPED.has(ctx.path)) return;
   const upstream = ctx.target!.upstream;
-  // Without shaping (`--no-rate-limit`) nothing is estimated or asked for, but a request still
-  // takes a key (for failover).
-  if (!upstream.admission.shaping) {
-    ctx.cost = ONE_REQUEST;
-    return;
-  }
+  // Even without shaping (`--no-rate-limit`) the estimate is what budgets reserve, and a stream's
+  // usage is what its cost is priced from.
   ctx.cost = estimateCost(ctx.json, upstream.config.default_max_tokens, GENERATES.has(ctx.path));
-  // Settling a stream needs its usage: ask for it, and take the chunk out again if the client did not.
+  // Settling a stream (and pricing it) needs its usage: ask for it, and take the chunk out again if the client did not.
   const json = ctx.json;
   if (ctx.stream && json && upstream.dialect.streamUsageOption && STREAM_OPTIONS.has(ctx.path)) {
     const options = isRecord(json.stream_options) ? json.stream_options : {};

@@ -7,6 +7,8 @@ export type Stage = (ctx: RequestContext) => void | Promise<void>;
 export interface PipelineStages {
   /** REST host or the gateway's own API; no open proxy. */
   host: Stage;
+  /** Who is calling: a virtual key (401 without one), an API key's hash, an address, a header. */
+  identify: Stage;
   /** JSON body of API calls: model, stream flag. */
   parse: Stage;
   /** `GET /v1/models` over several upstreams: the union of their lists, answered here. */
@@ -15,12 +17,14 @@ export interface PipelineStages {
   route: Stage;
   /** Cost estimate and priority, for the upstream's limits. */
   schedule: Stage;
+  /** The client's own limits and the budgets: its claims reserved all or nothing, or a 429. */
+  guard: Stage;
   /** Wait for room on a key, send, learn from the answer, relay it, settle the reservation. */
   forward: Stage;
 }
 
 export function orderStages(s: PipelineStages): readonly Stage[] {
-  return [s.host, s.parse, s.models, s.route, s.schedule, s.forward];
+  return [s.host, s.identify, s.parse, s.models, s.route, s.schedule, s.guard, s.forward];
 }
 
 export async function runStages(stages: readonly Stage[], ctx: RequestContext): Promise<void> {

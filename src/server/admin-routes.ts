@@ -7,10 +7,13 @@ import type { Logger } from '../log/logger.ts';
 import type { GatewayMetrics } from '../observe/metrics.ts';
 import type { GatewayStats } from '../observe/stats.ts';
 import type { Traffic } from '../observe/traffic.ts';
+import type { PeriodCalendar } from '../spend/budget-period.ts';
+import type { StateStore } from '../store/state-store.ts';
 import type { Clock } from '../time/clock.ts';
 import { createAdminGuard } from './admin-guard.ts';
 import { registerDashboardRoutes } from './dashboard-routes.ts';
 import type { OriginPolicy } from './origin-policy.ts';
+import { registerSpendRoute } from './spend-route.ts';
 
 export interface AdminRouteDeps {
   clock: Clock;
@@ -22,6 +25,8 @@ export interface AdminRouteDeps {
   stats(): GatewayStats;
   traffic: Traffic;
   metrics: GatewayMetrics;
+  store: StateStore;
+  calendar: () => PeriodCalendar;
 }
 
 export const version: string = pkg.version;
@@ -33,6 +38,7 @@ export const ADMIN_PATHS: ReadonlySet<string> = new Set([
   '/stats',
   '/stats/recent',
   '/metrics',
+  '/spend',
   '/cache',
   '/dashboard',
 ]);
@@ -89,4 +95,5 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
     reply.header('content-type', deps.metrics.contentType);
     return deps.metrics.text();
   });
+  registerSpendRoute(app, { store: deps.store, calendar: deps.calendar, clock: deps.clock, adminOnly });
 }

@@ -8,6 +8,8 @@ import type { GatewayStats } from '../observe/stats.ts';
 import type { Traffic } from '../observe/traffic.ts';
 import { hostName, isOwnHost } from '../routing/host-name.ts';
 import type { HostRouter } from '../routing/host-routes.ts';
+import type { PeriodCalendar } from '../spend/budget-period.ts';
+import type { StateStore } from '../store/state-store.ts';
 import type { Clock } from '../time/clock.ts';
 import { ADMIN_PATHS, registerAdminRoutes } from './admin-routes.ts';
 import type { OriginPolicy } from './origin-policy.ts';
@@ -34,6 +36,8 @@ export interface AppDeps {
   stats(): GatewayStats;
   traffic: Traffic;
   metrics: GatewayMetrics;
+  store: StateStore;
+  calendar: () => PeriodCalendar;
 }
 
 function adminPath(url: string): boolean {
@@ -92,6 +96,8 @@ export function createApp(deps: AppDeps): FastifyInstance {
     stats: deps.stats,
     traffic: deps.traffic,
     metrics: deps.metrics,
+    store: deps.store,
+    calendar: deps.calendar,
   });
   return app;
 }

@@ -65,6 +65,8 @@ export interface OutgoingHeaderOptions {
   key: string | undefined;
   /** Header pairs of the key's scope (organization, project), sent with it. */
   keyScope: readonly string[];
+  /** The client's credential is the gateway's (a virtual key): never sent on, even without a key. */
+  dropCredentials?: boolean;
   dialect: Dialect;
   /** The body was rebuilt, so its length changed (undici sets the new one). */
   bodyRebuilt: boolean;
@@ -95,7 +97,11 @@ export function outgoingHeaders(rawHeaders: readonly string[], options: Outgoing
     const name = rawHeaders[i]!.toLowerCase();
     if (HOP_BY_HOP.has(name) || scoped?.has(name)) continue;
     if (name.startsWith('x-cooldown-')) continue;
-    if (options.key !== undefined && (CREDENTIALS.has(name) || KEY_SCOPE.has(name))) continue;
+    if (
+      (options.key !== undefined || options.dropCredentials) &&
+      (CREDENTIALS.has(name) || KEY_SCOPE.has(name))
+    )
+      continue;
     if (options.bodyRebuilt && name === 'content-length') continue;
     if (options.identityEncoding && name === 'accept-encoding') continue;
     out.push(name, rawHeaders[i + 1]!);

@@ -19,7 +19,9 @@ export async function startGateway(
   deps: Pick<GatewayDeps, 'random' | 'log' | 'clock'> = {},
 ): Promise<TestGateway> {
   const server = { ...(tree.server as Record<string, unknown> | undefined), host: '127.0.0.1', port: 0 };
-  const config = loadConfig({ tree: { ...tree, server }, env, cwd: '/nonexistent' });
+  // Nothing kept between tests unless a test names a file.
+  const store = { sqlite: ':memory:', ...(tree.store as Record<string, unknown> | undefined) };
+  const config = loadConfig({ tree: { ...tree, server, store }, env, cwd: '/nonexistent' });
   const gateway = createGateway({ config, log: silentLogOutput(), env, ...deps });
   const url = await gateway.listen();
   return { url, gateway, close: () => gateway.close() };

@@ -1,0 +1,56 @@
+// When a request is over: its claims settled to what it really used (one request, its real
+// tokens, its real cost), and what it spent written to the ledger with them. A request that got
+// usage always leaves a ledger record, priced or marked unpriced, budgets or not.
+
+import { isIngressClaim } from '../clients/ingress-limits.ts';
+import type { Logger } from '../log/logger.ts';
+import type { RequestContext } from '../pipeline/context.ts';
+import { sentModel } from '../pipeline/guard.ts';
+import type { Claim, Settlement, SpendRecord, StateStore } from '../store/state-store.ts';
+
+export type SettleSpend = (ctx: RequestContext, wallMs: number) => void;
+
+export function createSpendSettler(store: StateStore, logger: Logger): SettleSpend {
+  let failing = false;
+  const failed = (err: unknown) => {
+    // Said once per run of failures, not once per request.
+    if (failing) return;
+    failing = true;
+    logger.error({ err }, 'spend could not be written to the store');
+  };
+  return (ctx, wallMs) => {
+    const claims = ctx.claims;
+    const usage = ctx.usage;
+    if (!claims && !usage) return;
+    const settlements = claims ? claims.map((claim) => settlementOf(claim, ctx)) : [];
+    const record: SpendRecord | undefined =
+      usage && ctx.target
+        ? {
+            at: wallMs,
+            requestId: ctx.id,
+            client: ctx.client?.id ?? '-',
+            upstream: ctx.target.upstream.name,
+            model: sentModel(ctx) ?? '-',
+            costUsd: ctx.costUsd,
+            inputTokens: usage.inputTokens,
+            outputTokens: usage.outputTokens,
+          }
+        : undefined;
+    try {
+      const done = store.settle(settlements, wallMs, record);
+      if (done instanceof Promise) done.then(() => (failing = false), failed);
+      else failing = false;
+    } catch (err) {
+      failed(err);
+    }
+  };
+}
+
+function settlementOf(claim: Claim, ctx: RequestContext): Settlement {
+  if (claim.kind === 'period') return { claim, reserved: claim.amount, used: ctx.costUsd ?? 0 };
+  // A request bucket counts the request whatever came of it; a token bucket what it really used.
+  if (isIngressClaim(claim) && claim.dimension === 'requests')
+    return { claim, reserved: claim.amount, used: claim.amount };
+  const usage = ctx.usage;
+  return { claim, reserved: claim.amount, used: usage ? usage.inputTokens + usage.outputTokens : 0 };
+}

@@ -1,0 +1,154 @@
+// The counters of one process, in memory: token buckets and period totals, claimed all or nothing.
+// Bounded: at most `maxEntries` counters, least recently claimed forgotten first; a bucket that has
+// refilled and a period that has ended are forgotten by `sweep` (they equal a fresh one).
+import type { BucketClaim, Claim, ClaimResult, PeriodClaim, Settlement } from './state-store.ts';
+
+interface BucketState {
+  tokens: number;
+  /** Epoch ms of the last refill. */
+  at: number;
+  /** As last claimed, so a sweep can tell a full bucket. */
+  capacity: number;
+  refillPerMs: number;
+}
+
+interface PeriodState {
+  /** Settled amounts (what a durable backend keeps). */
+  settled: number;
+  /** Reserved by requests still running. */
+  reserved: number;
+  endsAt: number;
+}
+
+type State = BucketState | PeriodState;
+
+const OK: ClaimResult = { ok: true };
+
+/** Where a period counter forgotten from memory is read back from (its settled total), if anywhere. */
+export type SettledLoader = (key: string) => number;
+
+export class CounterTable {
+  readonly #entries = new Map<string, State>();
+  readonly #maxEntries: number;
+  readonly #load: SettledLoader | undefined;
+
+  constructor(maxEntries: number, load?: SettledLoader) {
+    this.#maxEntries = maxEntries;
+    this.#load = load;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  claim(claims: readonly Claim[], now: number): ClaimResult {
+    const states: State[] = [];
+    for (let i = 0; i < claims.length; i++) {
+      const claim = claims[i]!;
+      if (claim.kind === 'bucket') {
+        const state = this.#bucket(claim, now);
+        if (state.tokens < claim.amount) {
+          const wait =
+            claim.amount > claim.capacity ? Infinity : (claim.amount - state.tokens) / claim.refillPerMs;
+          return {
+            ok: false,
+            index: i,
+            remaining: Math.max(0, Math.floor(state.tokens)),
+            retryAfterMs: wait,
+          };
+        }
+        states.push(state);
+      } else {
+        const state = this.#period(claim);
+        const used = state.settled + state.reserved;
+        if (used + claim.amount > claim.limit) {
+          const wait = claim.amount > claim.limit ? Infinity : claim.endsAt - now;
+          return { ok: false, index: i, remaining: Math.max(0, claim.limit - used), retryAfterMs: wait };
+        }
+        states.push(state);
+      }
+    }
+    for (let i = 0; i < claims.length; i++) {
+      const claim = claims[i]!;
+      const state = states[i]!;
+      if (claim.kind === 'bucket') (state as BucketState).tokens -= claim.amount;
+      else (state as PeriodState).reserved += claim.amount;
+      this.#remember(claim.key, state);
+    }
+    return OK;
+  }
+
+  settle(settlements: readonly Settlement[], now: number): void {
+    for (const { claim, reserved, used } of settlements) {
+      if (claim.kind === 'bucket') {
+        // A bucket forgotten meanwhile refilled anyway: nothing to correct.
+        const state = this.#entries.get(claim.key) as BucketState | undefined;
+        if (!state) continue;
+        refill(state, claim, now);
+        state.tokens += reserved - used;
+      } else {
+        // Settled into the period it reserved in, even when that has ended meanwhile.
+        let state = this.#entries.get(claim.key) as PeriodState | undefined;
+        if (!state) {
+          state = { settled: this.#load?.(claim.key) ?? 0, reserved: 0, endsAt: claim.endsAt };
+          this.#remember(claim.key, state);
+        }
+        state.reserved = Math.max(0, state.reserved - reserved);
+        state.settled += used;
+      }
+    }
+  }
+
+  level(claim: Claim, now: number): number | undefined {
+    const state = this.#entries.get(claim.key);
+    // A period not claimed since a restart is read back (it is not loaded into memory for a look).
+    if (!state) return claim.kind === 'period' && claim.endsAt > now ? this.#load?.(claim.key) : undefined;
+    if (claim.kind === 'bucket') {
+      const bucket = state as BucketState;
+      return Math.min(claim.capacity, bucket.tokens + Math.max(0, now - bucket.at) * claim.refillPerMs);
+    }
+    const period = state as PeriodState;
+    return period.endsAt <= now ? 0 : period.settled + period.reserved;
+  }
+
+  /** Forgets what equals a fresh counter: ended periods with nothing reserved, full buckets. */
+  sweep(now: number): void {
+    for (const [key, state] of this.#entries) {
+      if ('endsAt' in state) {
+        if (state.endsAt <= now && state.reserved === 0) this.#entries.delete(key);
+      } else if (state.tokens + Math.max(0, now - state.at) * state.refillPerMs >= state.capacity)
+        this.#entries.delete(key);
+    }
+  }
+
+  #bucket(claim: BucketClaim, now: number): BucketState {
+    const state = this.#entries.get(claim.key) as BucketState | undefined;
+    if (!state)
+      return { tokens: claim.capacity, at: now, capacity: claim.capacity, refillPerMs: claim.refillPerMs };
+    // A config reload may have changed the limit.
+    state.capacity = claim.capacity;
+    state.refillPerMs = claim.refillPerMs;
+    refill(state, claim, now);
+    return state;
+  }
+
+  #period(claim: PeriodClaim): PeriodState {
+    const state = this.#entries.get(claim.key) as PeriodState | undefined;
+    if (state) return state;
+    return { settled: this.#load?.(claim.key) ?? 0, reserved: 0, endsAt: claim.endsAt };
+  }
+
+  /** Marks a counter as just used (a Map keeps insertion order: the first is the least recent). */
+  #remember(key: string, state: State): void {
+    this.#entries.delete(key);
+    if (this.#entries.size >= this.#maxEntries) this.#entries.delete(this.#entries.keys().next().value!);
+    this.#entries.set(key, state);
+  }
+}
+
+function refill(state: BucketState, claim: BucketClaim, now: number): void {
+  // A wall clock stepped back refills nothing rather than draining.
+  const elapsed = Math.max(0, now - state.at);
+  state.tokens = Math.min(claim.capacity, state.tokens + elapsed * claim.refillPerMs);
+  state.at = Math.max(state.at, now);
+}
