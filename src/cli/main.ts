@@ -1,5 +1,6 @@
 // `cooldown`: the command line. `proxy` is the default command; each command loads only what it needs.
 import { Command, InvalidArgumentError } from 'commander';
+import { CLIENT_NAME_RULE, isClientName } from '../clients/client-name.ts';
 import { version } from '../server/admin-routes.ts';
 
 function integer(value: string): number {
@@ -11,6 +12,11 @@ function usd(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive amount in USD');
   return n;
+}
+
+function clientName(value: string): string {
+  if (!isClientName(value)) throw new InvalidArgumentError(`expected ${CLIENT_NAME_RULE}`);
+  return value;
 }
 
 const program = new Command('cooldown')
@@ -96,5 +102,12 @@ config
   .command('check [file]')
   .description('validate a config file (and the environment) and print the effective config, secrets masked')
   .action(async (file) => (await import('./config-command.ts')).runConfigCheck(file));
+
+const keys = program.command('keys').description('virtual keys for clients');
+keys
+  .command('new')
+  .description('print a fresh virtual key for a client, and the config line (with its hash) that admits it')
+  .argument('<name>', 'the client the key is for', clientName)
+  .action(async (name: string) => (await import('./keys-command.ts')).runKeysNew(name));
 
 await program.parseAsync(process.argv);

@@ -1,9 +1,12 @@
-// The CLI as users run it: start, answer, drain on SIGTERM and exit 0; config check and config errors.
+// The CLI as users run it: start, answer, drain on SIGTERM and exit 0; config check and config errors;
+// a new virtual key.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { keyDigestHex } from '../../src/clients/key-digest.ts';
 import { runCli } from '../support/cli.ts';
 import { type MockUpstream, startMockUpstream } from '../support/mock-upstream.ts';
 
@@ -156,5 +159,26 @@ describe('cooldown CLI', () => {
     const run = runCli(['--config', file]);
     assert.equal(await run.exited(), 2);
     assert.match(run.stderr(), new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+`));
+  });
+
+  test('keys new prints a key once and the config line that holds its hash', async () => {
+    const run = runCli(['keys', 'new', 'alice']);
+    // 'close', not just 'exit': all of stdout has been read by then.
+    await once(run.child, 'close');
+    assert.equal(await run.exited(), 0);
+    const [keyLine, note, configLine, end] = run.stdout().split('\n');
+    const key = /^key: (ck-[A-Za-z0-9_-]{43})$/.exec(keyLine!)?.[1];
+    assert.ok(key, keyLine);
+    assert.match(note!, /shown only once/);
+    assert.equal(configLine, `- { name: alice, key: "sha256:${keyDigestHex(key)}" }`);
+    assert.equal(end, '');
+  });
+
+  test('keys new refuses a name with a space, saying what a name may be', async () => {
+    const run = runCli(['keys', 'new', 'bad name']);
+    await once(run.child, 'close');
+    assert.notEqual(await run.exited(), 0);
+    assert.equal(run.stdout(), '');
+    assert.match(run.stderr(), /'bad name' is invalid for argument 'name'\. expected 1-64 characters/);
   });
 });
