@@ -17,7 +17,10 @@ export interface KeysOptions {
 const keyName = (i: number) => `sk-bench-pool-key-${String(i).padStart(20, '0')}`;
 
 async function gatewayFor(upstream: Record<string, unknown>) {
-  const config = loadConfig({ tree: { server: { port: 0 }, store: { sqlite: ':memory:' }, upstreams: { openai: upstream } }, env: {} });
+  const config = loadConfig({
+    tree: { server: { port: 0 }, store: { sqlite: ':memory:' }, upstreams: { openai: upstream } },
+    env: {},
+  });
   const gateway = createGateway({ config, log: silentLogOutput(), env: {} });
   return { url: await gateway.listen(), close: () => gateway.close() };
 }

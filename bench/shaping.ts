@@ -80,7 +80,10 @@ async function runOne(
             queue: { max_size: 10_000, timeout: '10m' },
           }
         : { url: mock.url, dialect, keys: [KEY], queue: { max_size: 10_000, timeout: '10m' } };
-    const config = loadConfig({ tree: { server: { port: 0 }, store: { sqlite: ':memory:' }, upstreams: { [name]: upstream } }, env: {} });
+    const config = loadConfig({
+      tree: { server: { port: 0 }, store: { sqlite: ':memory:' }, upstreams: { [name]: upstream } },
+      env: {},
+    });
     const gateway = createGateway({ config, log: silentLogOutput(), env: {} });
     baseUrl = await gateway.listen();
     close = () => gateway.close();

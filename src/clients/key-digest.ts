@@ -1,8 +1,13 @@
-// The digest a config's `sha256:` client key holds: the gateway matches a presented key by it, so a
-// config file never needs the key itself.
-import { createHash } from 'node:crypto';
+// How a client's key is named in state, logs and config without being there: its SHA-256 digest.
+// A config's `sha256:` client key holds it, so a config file never needs the key itself.
+import { hash } from 'node:crypto';
+
+/** SHA-256 of the key's UTF-8 bytes. */
+export function keyDigest(key: string): Buffer {
+  return hash('sha256', key, 'buffer');
+}
 
 /** SHA-256 of the key's UTF-8 bytes, as 64 lowercase hex digits. */
 export function keyDigestHex(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
+  return hash('sha256', key, 'hex');
 }

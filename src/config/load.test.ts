@@ -262,7 +262,9 @@ describe('loadConfig precedence', () => {
 
   test('COOLDOWN_BUDGET adds a global daily budget', () => {
     const config = load({ env: { COOLDOWN_BUDGET: '5.5' } });
-    assert.deepEqual(config.budgets, [{ scope: 'global', period: 'daily', limit_usd: 5.5, allow_unknown: false }]);
+    assert.deepEqual(config.budgets, [
+      { scope: 'global', period: 'daily', limit_usd: 5.5, allow_unknown: false },
+    ]);
   });
 
   test('COOLDOWN_BUDGET replaces the global daily budget of the file and keeps the others', () => {
@@ -283,12 +285,16 @@ describe('loadConfig precedence', () => {
 
   test('a budget with scope and period left out counts as the global daily one', () => {
     const config = load({ tree: { budgets: [{ limit_usd: 100 }] }, env: { COOLDOWN_BUDGET: '5' } });
-    assert.deepEqual(config.budgets, [{ scope: 'global', period: 'daily', limit_usd: 5, allow_unknown: false }]);
+    assert.deepEqual(config.budgets, [
+      { scope: 'global', period: 'daily', limit_usd: 5, allow_unknown: false },
+    ]);
   });
 
   test('the budget flag wins over COOLDOWN_BUDGET', () => {
     const config = load({ env: { COOLDOWN_BUDGET: '5' }, flags: { budget: 2 } });
-    assert.deepEqual(config.budgets, [{ scope: 'global', period: 'daily', limit_usd: 2, allow_unknown: false }]);
+    assert.deepEqual(config.budgets, [
+      { scope: 'global', period: 'daily', limit_usd: 2, allow_unknown: false },
+    ]);
   });
 
   test('the optimize, cache and rate-limit flags turn those off over the file', () => {

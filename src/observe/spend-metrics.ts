@@ -3,8 +3,8 @@
 // and an unnamed upstream budget's instances; unnamed client and model budgets (one per client or
 // model seen) stay in /stats, so no client's input makes new series.
 import type { Registry } from 'prom-client';
-import { scrapedGauge } from './scraped-metrics.ts';
 import type { LimitSnapshot } from './limit-metrics.ts';
+import { scrapedGauge } from './scraped-metrics.ts';
 
 export function registerSpendMetrics(registry: Registry, read: () => LimitSnapshot): void {
   const budgets = () => read().stats.spend.budgets.filter((b) => !b.each || b.scope === 'upstream');

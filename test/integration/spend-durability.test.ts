@@ -73,7 +73,11 @@ test('kill -9 after spending: a restart on the same file has the spend, to the c
     assert.equal(spend.rows[0]!.cost_usd.toFixed(6), settled.toFixed(6));
     const stats = (await (await fetch(`${second.url}/stats`)).json()) as Stats;
     assert.equal(stats.spend.store.backend, 'sqlite');
-    assert.equal(stats.spend.budgets[0]!.spent_usd.toFixed(6), settled.toFixed(6), 'the budget counts it too');
+    assert.equal(
+      stats.spend.budgets[0]!.spent_usd.toFixed(6),
+      settled.toFixed(6),
+      'the budget counts it too',
+    );
   } finally {
     second.run.child.kill('SIGTERM');
     await second.run.exited();
