@@ -1,5 +1,6 @@
 // `npm run bench [-- name] [--seconds N] [--rounds N] [--connections N] [--requests N] [--before REV]`: runs the benchmarks (soak: --seconds is its hostile phase, 90 by default).
 import { parseArgs } from 'node:util';
+import { runGuard } from './guard.ts';
 import { runKeys } from './keys.ts';
 import { runOverhead } from './overhead.ts';
 import { runShaping } from './shaping.ts';
@@ -27,6 +28,7 @@ const benches: Record<string, () => Promise<void>> = {
     }),
   keys: () => runKeys({ requests: Number(values.requests), concurrency: Number(values.concurrency) }),
   soak: () => runSoak({ seconds: Number(values.seconds ?? 90), concurrency: Number(values.concurrency) / 5 }),
+  guard: () => runGuard({ requests: Number(values.requests) }),
   overhead: () =>
     runOverhead({
       seconds: Number(values.seconds ?? 5),

@@ -138,6 +138,20 @@ function sweepEvery(ms: number, clock: Clock, fn: () => unknown, logger: Logger)
   return () => cancel();
 }
 
+/** A failing store is logged at most once per 10 s, with how many writes failed since. */
+function storeFailures(logger: Logger, clock: Clock): (err: unknown) => void {
+  let lastSaid = Number.NEGATIVE_INFINITY;
+  let failed = 0;
+  return (err) => {
+    failed++;
+    const now = clock.monotonic();
+    if (now - lastSaid < 10_000) return;
+    lastSaid = now;
+    logger.error({ err, failed }, 'spend could not be written to the store (it is still counted in memory)');
+    failed = 0;
+  };
+}
+
 /** Server settings a reload cannot change (the socket and its policies are made once). */
 const RESTART_ONLY = [
   'host',
@@ -158,7 +172,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const log = deps.log ?? createLogOutput({ level: config.log.level, file: config.log.file });
   const logger = log.logger;
   // Made once: spend and counters outlive config reloads.
-  const store = openStore({ sqlite: config.store.sqlite, maxCounters: config.clients.max_tracked });
+  const store = openStore({
+    sqlite: config.store.sqlite,
+    maxCounters: config.clients.max_tracked,
+    onError: storeFailures(logger, clock),
+  });
   const stopSweeping = sweepEvery(SWEEP_MS, clock, () => store.sweep(clock.now()), logger);
   let pipeline = buildPipeline(config, deps, clock, logger, store);
   const ownNames = new Set([config.server.host.toLowerCase(), ...config.server.hostnames]);

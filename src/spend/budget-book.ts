@@ -41,7 +41,7 @@ const TRACKED_LIMIT = 1000;
 export class BudgetBook {
   readonly rules: readonly BudgetRule[];
   readonly calendar: PeriodCalendar;
-  /** The latest claim per counter key, for reports; bounded, least recently used first out. */
+  /** A claim per counter key of unnamed budgets, for reports; bounded, the oldest first out. */
   readonly #seen = new Map<string, BudgetClaim>();
 
   constructor(rules: readonly BudgetRule[], calendar: PeriodCalendar) {
@@ -85,7 +85,11 @@ export class BudgetBook {
       if (twin === -1) out.push(claim);
       else if ((out[twin] as BudgetClaim).limit > claim.limit) out[twin] = claim;
     }
-    for (let i = start; i < out.length; i++) this.#track(out[i] as BudgetClaim);
+    for (let i = start; i < out.length; i++) {
+      const claim = out[i] as BudgetClaim;
+      // Global and named budgets are reported from their rule; unnamed ones by the instances met.
+      if (claim.rule.scope !== 'global' && claim.rule.name === undefined) this.#track(claim);
+    }
   }
 
   /** The budget instances seen lately (the latest claim of each), for reports. */
@@ -94,7 +98,7 @@ export class BudgetBook {
   }
 
   #track(claim: BudgetClaim): void {
-    this.#seen.delete(claim.key);
+    if (this.#seen.has(claim.key)) return;
     if (this.#seen.size >= TRACKED_LIMIT) this.#seen.delete(this.#seen.keys().next().value!);
     this.#seen.set(claim.key, claim);
   }

@@ -1,9 +1,12 @@
 // The counters of one process, in memory: token buckets and period totals, claimed all or nothing.
-// Bounded: at most `maxEntries` counters, least recently claimed forgotten first; a bucket that has
-// refilled and a period that has ended are forgotten by `sweep` (they equal a fresh one).
+// Bounded: at most `maxEntries` counters; when full, one not claimed lately is forgotten (a clock,
+// or second-chance, eviction: a claim only sets a flag, no reordering per request). A bucket that
+// has refilled and a period that has ended are forgotten by `sweep` (they equal a fresh one).
 import type { BucketClaim, Claim, ClaimResult, PeriodClaim, Settlement } from './state-store.ts';
 
 interface BucketState {
+  /** Claimed since the eviction hand last passed it. */
+  recent: boolean;
   tokens: number;
   /** Epoch ms of the last refill. */
   at: number;
@@ -13,6 +16,7 @@ interface BucketState {
 }
 
 interface PeriodState {
+  recent: boolean;
   /** Settled amounts (what a durable backend keeps). */
   settled: number;
   /** Reserved by requests still running. */
@@ -73,7 +77,9 @@ export class CounterTable {
       const state = states[i]!;
       if (claim.kind === 'bucket') (state as BucketState).tokens -= claim.amount;
       else (state as PeriodState).reserved += claim.amount;
-      this.#remember(claim.key, state);
+      if (state.recent) continue;
+      state.recent = true;
+      if (!this.#entries.has(claim.key)) this.#remember(claim.key, state);
     }
     return OK;
   }
@@ -90,7 +96,7 @@ export class CounterTable {
         // Settled into the period it reserved in, even when that has ended meanwhile.
         let state = this.#entries.get(claim.key) as PeriodState | undefined;
         if (!state) {
-          state = { settled: this.#load?.(claim.key) ?? 0, reserved: 0, endsAt: claim.endsAt };
+          state = { recent: true, settled: this.#load?.(claim.key) ?? 0, reserved: 0, endsAt: claim.endsAt };
           this.#remember(claim.key, state);
         }
         state.reserved = Math.max(0, state.reserved - reserved);
@@ -124,7 +130,13 @@ export class CounterTable {
   #bucket(claim: BucketClaim, now: number): BucketState {
     const state = this.#entries.get(claim.key) as BucketState | undefined;
     if (!state)
-      return { tokens: claim.capacity, at: now, capacity: claim.capacity, refillPerMs: claim.refillPerMs };
+      return {
+        recent: false,
+        tokens: claim.capacity,
+        at: now,
+        capacity: claim.capacity,
+        refillPerMs: claim.refillPerMs,
+      };
     // A config reload may have changed the limit.
     state.capacity = claim.capacity;
     state.refillPerMs = claim.refillPerMs;
@@ -135,13 +147,19 @@ export class CounterTable {
   #period(claim: PeriodClaim): PeriodState {
     const state = this.#entries.get(claim.key) as PeriodState | undefined;
     if (state) return state;
-    return { settled: this.#load?.(claim.key) ?? 0, reserved: 0, endsAt: claim.endsAt };
+    return { recent: false, settled: this.#load?.(claim.key) ?? 0, reserved: 0, endsAt: claim.endsAt };
   }
 
-  /** Marks a counter as just used (a Map keeps insertion order: the first is the least recent). */
+  /** Adds a counter, first making room: the hand passes the oldest, sparing those claimed lately once. */
   #remember(key: string, state: State): void {
-    this.#entries.delete(key);
-    if (this.#entries.size >= this.#maxEntries) this.#entries.delete(this.#entries.keys().next().value!);
+    for (let spared = 0; this.#entries.size >= this.#maxEntries; spared++) {
+      const [oldest, candidate] = this.#entries.entries().next().value!;
+      this.#entries.delete(oldest);
+      if (candidate.recent && spared < this.#maxEntries) {
+        candidate.recent = false;
+        this.#entries.set(oldest, candidate);
+      }
+    }
     this.#entries.set(key, state);
   }
 }

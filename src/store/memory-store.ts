@@ -22,7 +22,9 @@ export class MemoryStore implements StateStore {
   readonly backend = 'memory';
   readonly location = undefined;
   readonly #counters: CounterTable;
+  /** A ring: the oldest record is overwritten once it is full. */
   readonly #records: SpendRecord[] = [];
+  #next = 0;
   readonly #maxRecords: number;
 
   constructor(options: MemoryStoreOptions) {
@@ -41,8 +43,9 @@ export class MemoryStore implements StateStore {
   settle(settlements: readonly Settlement[], now: number, record?: SpendRecord): void {
     this.#counters.settle(settlements, now);
     if (!record) return;
-    if (this.#records.length >= this.#maxRecords) this.#records.shift();
-    this.#records.push(record);
+    if (this.#records.length < this.#maxRecords) this.#records.push(record);
+    else this.#records[this.#next] = record;
+    this.#next = (this.#next + 1) % this.#maxRecords;
   }
 
   level(claim: Claim, now: number): number | undefined {
