@@ -77,12 +77,20 @@ export async function runOverhead(options: Options): Promise<void> {
     );
     const env = { OPENAI_API_URL: mock.url, OPENAI_API_KEY: 'sk-bench-upstream-key-0001' };
     const gateway = await startGateway(env, [], pinning.proxy);
-    started.push(bare, lean, gateway);
+    // The same, with a client limit (RATE_LIMIT: the seed's per-client rpm) and a global daily
+    // budget (COOLDOWN_BUDGET) too high to refuse anything: what identity, limits and budgets cost.
+    const guarded = await startGateway(
+      { ...env, RATE_LIMIT: '100000000', COOLDOWN_BUDGET: '1000000' },
+      [],
+      pinning.proxy,
+    );
+    started.push(bare, lean, gateway, guarded);
     const targets: Target[] = [
       { name: 'direct', url: mock.url },
       { name: 'bare pipe', url: bare.url, process: bare },
       { name: 'lean parse', url: lean.url, process: lean },
       { name: 'gateway', url: gateway.url, process: gateway },
+      { name: 'gw+limits', url: guarded.url, process: guarded },
     ];
     if (options.before) {
       const old = await checkoutAt(options.before);

@@ -1,9 +1,9 @@
 // Starts the processes a benchmark compares, each on its own, and stops them afterwards.
 import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, openSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -85,14 +85,21 @@ export async function startGateway(
   const port = await freePort();
   const devnull = openSync('/dev/null', 'w');
   const bin = checkout ? join(checkout, 'bin/cooldown.js') : root('bin/cooldown.js');
+  // A folder of its own: its state file (`./.cooldown/state.db`) is made there and removed after.
+  const cwd = mkdtempSync(join(tmpdir(), 'cooldown-bench-gw-'));
   const child = spawnPinned(pin, process.execPath, [bin, ...args], {
+    cwd,
     env: { PATH: process.env.PATH ?? '', COOLDOWN_PORT: String(port), ...env },
     stdio: ['ignore', devnull, 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
+  const stopAndClean = async () => {
+    await stop(child);
+    rmSync(cwd, { recursive: true, force: true });
+  };
   for (let i = 0; i < 200; i++) {
     try {
-      if ((await fetch(`${url}/health`)).ok) return { url, child, stop: () => stop(child) };
+      if ((await fetch(`${url}/health`)).ok) return { url, child, stop: stopAndClean };
     } catch {
       await new Promise((r) => setTimeout(r, 50));
     }

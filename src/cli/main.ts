@@ -36,13 +36,9 @@ program
     'leave prompts untouched (context optimization is accepted now and arrives in a later release)',
   )
   .option('--no-cache', 'answer nothing from the cache (the response cache arrives in a later release)')
-  .option('--no-rate-limit', 'turn off egress shaping (upstream-aware limits arrive in a later release)')
+  .option('--no-rate-limit', "turn off upstream shaping and clients' own limits (budgets still hold)")
   .option('--log-file <file>', 'write JSON log lines to this file instead of stdout')
-  .option(
-    '--budget <usd>',
-    'global daily spend cap in USD (env COOLDOWN_BUDGET; enforced once spend control lands)',
-    usd,
-  )
+  .option('--budget <usd>', 'global daily spend cap in USD (env COOLDOWN_BUDGET)', usd)
   .action(async (options) => (await import('./proxy-command.ts')).runProxy(options));
 
 program

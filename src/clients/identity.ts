@@ -17,6 +17,11 @@ export interface ClientIdentity {
   readonly label: string;
   readonly limits: ClientLimitsConfig;
   readonly virtualKey: VirtualKey | undefined;
+  /**
+   * The request's credential headers hold the virtual key: they are the gateway's and never go
+   * upstream. (A key in `x-cooldown-key` leaves them to the client, for a REST API's own token.)
+   */
+  readonly credentialIsVirtualKey: boolean;
 }
 
 export type Identify = (req: IncomingMessage) => ClientIdentity;
@@ -45,16 +50,24 @@ export function createIdentify(clients: ClientsConfig, trustProxy: boolean | str
 
   const byAddress = (req: IncomingMessage): ClientIdentity => {
     const ip = address(req);
-    return { id: `ip:${ip}`, label: ip, limits: limitsOf(ip), virtualKey: undefined };
+    return {
+      id: `ip:${ip}`,
+      label: ip,
+      limits: limitsOf(ip),
+      virtualKey: undefined,
+      credentialIsVirtualKey: false,
+    };
   };
 
   if (ring.size > 0) {
     return (req) => {
-      const secret = presentedKey(req);
+      const own = req.headers['x-cooldown-key'];
+      const separate = typeof own === 'string' && own !== '' ? own : undefined;
+      const secret = separate ?? presentedKey(req);
       if (secret === undefined) {
         throw new GatewayError(
           'unauthorized',
-          'This gateway needs a key of its own: send it as "Authorization: Bearer <key>" or "x-api-key: <key>".',
+          'This gateway needs a key of its own: send it as "Authorization: Bearer <key>", "x-api-key: <key>" or "x-cooldown-key: <key>".',
         );
       }
       const key = ring.find(secret);
@@ -64,6 +77,7 @@ export function createIdentify(clients: ClientsConfig, trustProxy: boolean | str
         label: key.name,
         limits: key.limits ? { ...defaults, ...key.limits } : limitsOf(key.name),
         virtualKey: key,
+        credentialIsVirtualKey: separate === undefined,
       };
     };
   }
@@ -80,6 +94,7 @@ export function createIdentify(clients: ClientsConfig, trustProxy: boolean | str
         label: maskSecret(secret),
         limits: limitsOf(`sha256:${digest}`),
         virtualKey: undefined,
+        credentialIsVirtualKey: false,
       };
     };
   }
@@ -88,6 +103,12 @@ export function createIdentify(clients: ClientsConfig, trustProxy: boolean | str
     const value = req.headers[header];
     if (typeof value !== 'string' || value === '') return byAddress(req);
     const name = clipped(value, HEADER_ID_LIMIT);
-    return { id: `header:${name}`, label: name, limits: limitsOf(name.toLowerCase()), virtualKey: undefined };
+    return {
+      id: `header:${name}`,
+      label: name,
+      limits: limitsOf(name.toLowerCase()),
+      virtualKey: undefined,
+      credentialIsVirtualKey: false,
+    };
   };
 }

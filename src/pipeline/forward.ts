@@ -85,7 +85,7 @@ function holdsBody(ctx: RequestContext): boolean {
 /** The client's own credential, which names its key at the provider when none is configured. */
 function credentialOf(ctx: RequestContext): string {
   // A virtual key is the gateway's own and goes nowhere.
-  if (ctx.client?.virtualKey) return '';
+  if (ctx.client?.credentialIsVirtualKey) return '';
   const h = ctx.req.headers;
   const value = h.authorization ?? h['x-api-key'] ?? h['api-key'] ?? h['x-goog-api-key'];
   return typeof value === 'string' ? value : '';
@@ -117,7 +117,7 @@ export function createForwardStage(deps: ForwardStageDeps) {
       headers: outgoingHeaders(ctx.req.rawHeaders, {
         key: key?.secret,
         keyScope: key?.scope ?? NO_SCOPE,
-        dropCredentials: ctx.client?.virtualKey !== undefined,
+        dropCredentials: ctx.client?.credentialIsVirtualKey === true,
         dialect: upstream.dialect,
         bodyRebuilt: ctx.jsonChanged,
         identityEncoding: ctx.kind === 'api',

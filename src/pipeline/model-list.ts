@@ -103,7 +103,7 @@ export function createModelListStage(deps: ModelListStageDeps) {
     const asked = catalog.lists(
       upstreams,
       // A virtual key is the gateway's: it never goes upstream, not even to list models.
-      ctx.client?.virtualKey ? NO_HEADERS : ctx.req.rawHeaders,
+      ctx.client?.credentialIsVirtualKey ? NO_HEADERS : ctx.req.rawHeaders,
       ctx.clientDialect,
     );
     const { lists, failed } = await whileClientWaits(ctx, asked);

@@ -7,6 +7,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { keyDigestHex } from '../../src/clients/key-digest.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
+import { send } from '../support/http.ts';
 import { type MockUpstream, startMockUpstream } from '../support/mock-upstream.ts';
 
 const UPSTREAM_KEY = 'sk-upstream-clients-test-key-000000001';
@@ -148,6 +149,33 @@ describe('a virtual key on a passthrough upstream', () => {
       const last = mock.received.at(-1)!;
       assert.equal(last.key, undefined);
       assert.equal(last.headers.authorization, undefined);
+    } finally {
+      await gw.close();
+    }
+  });
+});
+
+describe('a virtual key beside a REST API token', () => {
+  test('x-cooldown-key carries the virtual key; the REST call keeps its own Authorization', async () => {
+    const gw = await startGateway({
+      upstreams: { github: { url: mock.url, dialect: 'generic' } },
+      routes: { hosts: [{ match: 'api.github.com', upstream: 'github' }] },
+      clients: { keys: [{ name: 'alice', key: ALICE }] },
+    });
+    try {
+      const refused = await send(gw.url, {
+        path: '/users/octocat',
+        headers: { host: 'api.github.com', authorization: 'token ghp-client-own' },
+      });
+      assert.equal(refused.status, 401, 'a REST call needs a virtual key too');
+      const served = await send(gw.url, {
+        path: '/users/octocat',
+        headers: { host: 'api.github.com', authorization: 'token ghp-client-own', 'x-cooldown-key': ALICE },
+      });
+      assert.equal(served.status, 200);
+      const last = mock.received.at(-1)!;
+      assert.equal(last.headers.authorization, 'token ghp-client-own');
+      assert.equal(last.headers['x-cooldown-key'], undefined);
     } finally {
       await gw.close();
     }
