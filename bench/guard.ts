@@ -72,6 +72,7 @@ function perRequestMicros(store: StateStore | undefined, n: number, perTurn = 1,
     for (let i = 0; i < count; i++) {
       const ctx = contexts[i % contexts.length]!;
       ctx.claims = undefined;
+      ctx.spendSettled = false;
       if (store) {
         ctx.client = identify(ctx.req);
         guard!(ctx);

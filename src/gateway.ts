@@ -30,7 +30,7 @@ import { BudgetBook, budgetRules } from './spend/budget-book.ts';
 import { PeriodCalendar } from './spend/budget-period.ts';
 import { PriceBook } from './spend/price-book.ts';
 import { priceRequest } from './spend/request-cost.ts';
-import { createSpendSettler } from './spend/spend-settler.ts';
+import { createSpendSettler, type SettleSpend } from './spend/spend-settler.ts';
 import { openStore } from './store/open-store.ts';
 import type { StateStore } from './store/state-store.ts';
 import { type Clock, systemClock } from './time/clock.ts';
@@ -81,6 +81,7 @@ function buildPipeline(
   clock: Clock,
   logger: Logger,
   store: StateStore,
+  settleSpend: SettleSpend,
   previous?: Pipeline,
 ): Pipeline {
   const prices = new PriceBook(config.pricing, logger);
@@ -110,6 +111,7 @@ function buildPipeline(
     guard: createGuardStage({ store, budgets, prices, ingress: config.rate_limit.enabled, clock }),
     forward: createForwardStage({
       prices,
+      settleSpend,
       maxBody: config.server.max_body,
       silence,
       clock,
@@ -178,7 +180,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
     onError: storeFailures(logger, clock),
   });
   const stopSweeping = sweepEvery(SWEEP_MS, clock, () => store.sweep(clock.now()), logger);
-  let pipeline = buildPipeline(config, deps, clock, logger, store);
+  const settleSpend = createSpendSettler(store, logger);
+  let pipeline = buildPipeline(config, deps, clock, logger, store, settleSpend);
   const ownNames = new Set([config.server.host.toLowerCase(), ...config.server.hostnames]);
   const origins = createOriginPolicy(config.server.allowed_origins);
   /** Pipelines a reload replaced whose requests have not all finished yet. */
@@ -203,7 +206,6 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const metrics = new GatewayMetrics(traffic, stats);
   const requestLog =
     config.log.requests && logger.isLevelEnabled('info') ? createRequestLog(log.writeLine) : undefined;
-  const settleSpend = createSpendSettler(store, logger);
   const requestEnded: RequestEnded = (ctx, elapsedMs, wallMs) => {
     // A stream's cost is known only at its end (an aborted one's from what was counted).
     priceRequest(ctx, pipeline.prices);
@@ -275,7 +277,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         logger.warn({ settings: kept.map((k) => `server.${k}`) }, 'these settings change only on a restart');
       if (closing) return;
       const old = pipeline;
-      pipeline = buildPipeline(next, deps, clock, logger, store, old);
+      pipeline = buildPipeline(next, deps, clock, logger, store, settleSpend, old);
       // Requests that started on the old pipeline finish on it; its pools close after the last one.
       const retire = () => {
         retiring.delete(old);

@@ -47,6 +47,8 @@ export interface RequestContext {
   client: ClientIdentity | undefined;
   /** What the guard reserved for this request (ingress buckets, budgets); settled when it is over. */
   claims: Claim[] | undefined;
+  /** Its claims were settled and its spend written (before its answer ended, or when it was over). */
+  spendSettled: boolean;
   hostRoute: HostRouteConfig | undefined;
   /** The request body, when it was read (API calls with JSON bodies). */
   body: Buffer | undefined;
@@ -134,6 +136,7 @@ export function createContext(
     clientDialect: 'openai',
     client: undefined,
     claims: undefined,
+    spendSettled: false,
     hostRoute: undefined,
     body: undefined,
     json: undefined,

@@ -8,7 +8,11 @@ import type { RequestContext } from '../pipeline/context.ts';
 import { sentModel } from '../pipeline/guard.ts';
 import type { Claim, Settlement, SpendRecord, StateStore } from '../store/state-store.ts';
 
-export type SettleSpend = (ctx: RequestContext, wallMs: number) => void;
+/**
+ * Settles a request's claims and writes its spend, once (later calls do nothing). `durable` is
+ * called once the spend is on file: a whole answer or a finished stream ends only then.
+ */
+export type SettleSpend = (ctx: RequestContext, wallMs: number, durable?: () => void) => void;
 
 export function createSpendSettler(store: StateStore, logger: Logger): SettleSpend {
   let failing = false;
@@ -18,10 +22,18 @@ export function createSpendSettler(store: StateStore, logger: Logger): SettleSpe
     failing = true;
     logger.error({ err }, 'spend could not be written to the store');
   };
-  return (ctx, wallMs) => {
+  return (ctx, wallMs, durable) => {
+    if (ctx.spendSettled) {
+      durable?.();
+      return;
+    }
+    ctx.spendSettled = true;
     const claims = ctx.claims;
     const usage = ctx.usage;
-    if (!claims && !usage) return;
+    if (!claims && !usage) {
+      durable?.();
+      return;
+    }
     const settlements = claims ? claims.map((claim) => settlementOf(claim, ctx)) : [];
     const record: SpendRecord | undefined =
       usage && ctx.target
@@ -37,11 +49,12 @@ export function createSpendSettler(store: StateStore, logger: Logger): SettleSpe
           }
         : undefined;
     try {
-      const done = store.settle(settlements, wallMs, record);
+      const done = store.settle(settlements, wallMs, record, durable);
       if (done instanceof Promise) done.then(() => (failing = false), failed);
       else failing = false;
     } catch (err) {
       failed(err);
+      durable?.();
     }
   };
 }

@@ -40,8 +40,9 @@ export class MemoryStore implements StateStore {
     return this.#counters.claim(claims, now);
   }
 
-  settle(settlements: readonly Settlement[], now: number, record?: SpendRecord): void {
+  settle(settlements: readonly Settlement[], now: number, record?: SpendRecord, durable?: () => void): void {
     this.#counters.settle(settlements, now);
+    durable?.();
     if (!record) return;
     if (this.#records.length < this.#maxRecords) this.#records.push(record);
     else this.#records[this.#next] = record;

@@ -1,9 +1,11 @@
 // The embedded default: counters in memory as in MemoryStore, and every settlement that spends
 // written to an SQLite file (`node:sqlite`, WAL) with its ledger record. Settlements are committed
 // together once per turn of the event loop (group commit: a commit costs ~15 µs of CPU whatever it
-// holds, so a busy gateway pays it once for many requests); memory is settled at once, so budgets
-// hold meanwhile. A `kill -9` loses nothing committed (it is in the WAL file); only a crash of the
-// machine itself can lose the last commits (`synchronous = NORMAL`; FULL would fsync each one).
+// holds, so a busy gateway pays it once for many requests), and an answer waits for the commit of
+// its spend before its last bytes go out (`durable`), so what a client was answered is on file.
+// Memory is settled at once, so budgets hold meanwhile. A `kill -9` loses nothing committed (it is
+// in the WAL file); only a crash of the machine itself can lose the last commits (`synchronous =
+// NORMAL`; FULL would fsync each one).
 // A period counter not in memory (a restart, an eviction) is read back from the file.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -53,6 +55,7 @@ export interface SqliteStoreOptions {
 interface Pending {
   readonly settlements: readonly Settlement[];
   readonly record: SpendRecord;
+  readonly durable: (() => void) | undefined;
 }
 
 interface SumRow {
@@ -82,7 +85,8 @@ export class SqliteStore implements StateStore {
     this.#onError = options.onError ?? (() => {});
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     this.#db = new DatabaseSync(options.path);
-    this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
+    // The busy timeout first: another process opening the same file may hold it for a moment.
+    this.#db.exec('PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
     this.#db.exec(SCHEMA);
     this.#insert = this.#db.prepare(
       'INSERT INTO spend (at, request_id, client, upstream, model, cost_usd, input_tokens, output_tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
@@ -105,10 +109,13 @@ export class SqliteStore implements StateStore {
     return this.#counters.claim(claims, now);
   }
 
-  settle(settlements: readonly Settlement[], now: number, record?: SpendRecord): void {
+  settle(settlements: readonly Settlement[], now: number, record?: SpendRecord, durable?: () => void): void {
     this.#counters.settle(settlements, now);
-    if (!record) return;
-    this.#pending.push({ settlements, record });
+    if (!record) {
+      durable?.();
+      return;
+    }
+    this.#pending.push({ settlements, record, durable });
     this.#flushing ??= setImmediate(() => this.flush());
   }
 
@@ -151,6 +158,8 @@ export class SqliteStore implements StateStore {
     } catch (err) {
       this.#onError(err);
     }
+    // Answers held for their spend go out now (also when the file refused it: logged, not hung).
+    for (const { durable } of batch) durable?.();
   }
 
   level(claim: Claim, now: number): number | undefined {

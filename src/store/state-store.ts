@@ -91,7 +91,16 @@ export interface StateStore {
   /** Where the state lives, for /stats (a file path; undefined in memory). */
   readonly location: string | undefined;
   claim(claims: readonly Claim[], now: number): Maybe<ClaimResult>;
-  settle(settlements: readonly Settlement[], now: number, record?: SpendRecord): Maybe<void>;
+  /**
+   * `durable` is called once the record is written where a `kill -9` cannot take it (at once by a
+   * backend that keeps nothing; after the commit by one that does), so an answer can wait for it.
+   */
+  settle(
+    settlements: readonly Settlement[],
+    now: number,
+    record?: SpendRecord,
+    durable?: () => void,
+  ): Maybe<void>;
   /** A counter's amount now (a bucket's tokens left, a period's total), for stats; undefined: untouched. */
   level(claim: Claim, now: number): Maybe<number | undefined>;
   spend(query: SpendQuery): Maybe<SpendRow[]>;

@@ -4,6 +4,7 @@ import type { HeaderBag, RateLimitReading, Usage } from '../../dialects/types.ts
 import type { Cost } from '../../limits/cost.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { PriceBook } from '../../spend/price-book.ts';
+import type { SettleSpend } from '../../spend/spend-settler.ts';
 import type { Clock } from '../../time/clock.ts';
 import type { RequestContext } from '../context.ts';
 
@@ -12,6 +13,8 @@ export interface AccountDeps {
   logger: Logger;
   /** Prices answers for `X-Cooldown-Cost-USD`. */
   prices: PriceBook;
+  /** Writes a request's spend; a whole answer or finished stream ends once it is on file. */
+  settleSpend: SettleSpend;
 }
 
 /** The answer's rate-limit headers update the key's live state; returns what they said. */

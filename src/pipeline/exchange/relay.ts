@@ -208,7 +208,10 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
         priceRequest(ctx, this.#o.prices);
       }
       this.#writeHead(true, body.length);
-      endWithin(ctx, body, ctx.target!.upstream.config.idle_timeout, this.#o.clock);
+      const end = () => endWithin(ctx, body, ctx.target!.upstream.config.idle_timeout, this.#o.clock);
+      // Its spend is on file before the client has the answer: a kill -9 cannot lose what was answered.
+      if (ctx.usage) this.#o.settleSpend(ctx, this.#o.clock.now(), end);
+      else end();
     } else if (this.#mode === 'stream') {
       const observer = this.#observer;
       const rest = this.#tap ? this.#tap.end() : '';
@@ -241,10 +244,13 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
           // A regenerated answer that ended without matching what the client has: never a success.
           ctx.upstreamBroke = true;
           this.#endInBand(divergence(ctx));
-        } else if (end === 'finished') ctx.res.end();
-        // Whole, though the end marker never came: the client gets the one it waits for.
-        else if (end === 'completed') ctx.res.end(this.#wire!.terminator);
-        else {
+        } else if (end === 'finished' || end === 'completed') {
+          // Whole: its spend goes on file before the end the client waits for (the marker it never
+          // got, when the upstream left it out).
+          const terminator = end === 'completed' ? this.#wire!.terminator : undefined;
+          priceRequest(ctx, this.#o.prices);
+          this.#o.settleSpend(ctx, this.#o.clock.now(), () => ctx.res.end(terminator));
+        } else {
           ctx.upstreamBroke = true;
           // A rescued stream stays open: the caller continues it.
           rescued = ctx.rescue?.possible === true;
