@@ -57,7 +57,7 @@ function render(stats, recent, polledAt) {
   byId('uptime').textContent = `up ${formatDuration(stats.uptime_s * 1000)}`;
   byId('totals').replaceChildren(...totalsView(stats.totals, stats.latency_last_minute));
   byId('upstreams').replaceChildren(...upstreamsView(stats.upstreams, polledAt).filter((n) => n !== null));
-  byId('later').replaceChildren(...laterSectionsView(stats));
+  byId('later').replaceChildren(...laterSectionsView(stats, polledAt));
   // Redrawn only when it changed, so a row being read or selected stays put.
   const shown = `${recent.requests.length}:${recent.requests[0]?.id ?? ''}`;
   if (shown !== recentShown) {

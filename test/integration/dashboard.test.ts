@@ -135,8 +135,9 @@ describe('the dashboard, with no admin token set', () => {
       cells.join(' | '),
     );
     await waitForText(page, '#later-cache', 'Not enabled');
-    await waitForText(page, '#later-spend', 'Not enabled');
     await waitForText(page, '#later-saved', 'Not enabled');
+    await waitForText(page, '#later-spend', 'No budgets configured');
+    await waitForText(page, '#later-spend', /cost since start\s*\$\d/);
   });
 
   test('updates as traffic goes on, without a reload', async () => {
