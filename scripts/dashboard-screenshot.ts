@@ -1,6 +1,6 @@
 // Regenerates docs/dashboard.png: a real gateway in front of mock upstreams with hidden limits, a
-// minute of mixed traffic (a burst that has to wait, 429s the upstream sends anyway, a refusal),
-// then a photograph of the dashboard at 1280 px. Run: npm run dashboard:screenshot [-- FILE]
+// minute of mixed traffic from three clients under budgets (a burst that has to wait, 429s the
+// upstream sends anyway, a refusal), then a photograph of the dashboard at 1280 px. Run: npm run dashboard:screenshot [-- FILE]
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { launchBrowser } from '../test/support/browser.ts';
@@ -15,10 +15,15 @@ const OPENAI_KEYS = [
 ];
 const ANTHROPIC_KEY = 'sk-ant-api03-docs-example-key-cccccccc52de';
 
+/** The teams of a platform in front, which names each caller in `x-user-id`. */
+const USERS = ['search-team', 'support-bot', 'nightly-evals'];
+let sent = 0;
+
 function send(gw: TestGateway, path: string, body: unknown): Promise<void> {
+  const user = USERS[sent++ % USERS.length]!;
   return fetch(`${gw.url}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+    headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-user-id': user },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   }).then((res) => res.arrayBuffer().then(() => undefined));
 }
@@ -52,6 +57,13 @@ const gw = await startGateway({
     openai: { url: openaiMock.url, keys: OPENAI_KEYS },
     anthropic: { url: anthropicMock.url, dialect: 'anthropic', keys: [ANTHROPIC_KEY] },
   },
+  clients: { identify_by: 'header:x-user-id', limits: { rpm: 600, tpm: 200_000 } },
+  // Small enough that a minute of these short requests fills the bars visibly.
+  budgets: [
+    { scope: 'global', period: 'daily', limit_usd: 0.05 },
+    { scope: 'client', period: 'daily', limit_usd: 0.01 },
+    { scope: 'model', name: 'claude-sonnet-4-5', period: 'monthly', limit_usd: 0.01 },
+  ],
 });
 const browser = await launchBrowser();
 try {

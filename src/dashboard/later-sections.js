@@ -1,20 +1,22 @@
-// Sections that features of later releases fill in: the cache, spend, tokens saved. Each reads its
+// Sections that features fill in as they arrive: spend, the cache, tokens saved. Each reads its
 // own field of /stats; while the gateway sends no such field the section says so. A feature that
 // arrives needs only its renderer here (docs/dashboard.md lists the fields expected).
 import { el } from './element.js';
-import { formatBytes, formatCount, formatPercent, formatUsd } from './format.js';
+import { formatBytes, formatCount, formatPercent } from './format.js';
+import { spendView } from './spend-view.js';
 
 /**
  * @typedef {{ entries?: number, bytes?: number, hits?: number, misses?: number, hit_ratio?: number }} CacheStats
- * @typedef {{ scope?: string, period?: string, limit_usd?: number, spent_usd?: number }} BudgetStats
- * @typedef {{ total_usd?: number, budgets?: BudgetStats[] }} SpendStats
- * @typedef {{ cache?: CacheStats, spend?: SpendStats, totals?: { tokens?: { saved?: number } } }} StatsFields
- * Each renderer takes the value its own `read` returned, hence `any` there.
+ * @typedef {import('./budget-rows.js').SpendStats} SpendStats
+ * @typedef {import('./budget-rows.js').CostTotals & { tokens?: { saved?: number } }} TotalsFields
+ * @typedef {{ cache?: CacheStats, spend?: SpendStats, totals?: TotalsFields }} StatsFields
+ * Each renderer takes the value its own `read` returned, hence `any` there; `polledAt` (when /stats
+ * answered, on performance.now()) anchors countdowns.
  * @typedef {{
  *   id: string,
  *   title: string,
  *   read: (stats: StatsFields | undefined) => unknown,
- *   render: (value: any) => Node[],
+ *   render: (value: any, polledAt: number) => Node[],
  *   absent: string,
  * }} LaterSection
  */
@@ -45,21 +47,6 @@ function renderCache(c) {
   ];
 }
 
-/** @param {SpendStats} s */
-function renderSpend(s) {
-  const budgets = Array.isArray(s.budgets) ? s.budgets : [];
-  return [
-    el('dl', { class: 'pairs' }, pair('spent', shown(s.total_usd, formatUsd))),
-    ...budgets.map((b) =>
-      el(
-        'p',
-        { class: 'budget' },
-        `${b.scope ?? 'budget'} ${b.period ?? ''}: ${shown(b.spent_usd, formatUsd)} of ${shown(b.limit_usd, formatUsd)}`,
-      ),
-    ),
-  ];
-}
-
 /** @param {number} saved */
 function renderSaved(saved) {
   return [el('dl', { class: 'pairs' }, pair('tokens saved', shown(saved, formatCount)))];
@@ -68,18 +55,19 @@ function renderSaved(saved) {
 /** @type {LaterSection[]} */
 export const LATER_SECTIONS = [
   {
+    id: 'spend',
+    title: 'Spend',
+    // The cost since the start is a total like the others, so it lives in `totals`.
+    read: (stats) => (stats?.spend ? { spend: stats.spend, totals: stats.totals } : undefined),
+    render: spendView,
+    absent: 'Not reported by this gateway.',
+  },
+  {
     id: 'cache',
     title: 'Cache',
     read: (stats) => stats?.cache,
     render: renderCache,
     absent: 'Not enabled: the response cache arrives in a later release.',
-  },
-  {
-    id: 'spend',
-    title: 'Spend',
-    read: (stats) => stats?.spend,
-    render: renderSpend,
-    absent: 'Not enabled: spend tracking and budgets arrive in a later release.',
   },
   {
     id: 'saved',
@@ -99,8 +87,11 @@ export function laterSectionStates(stats) {
   return LATER_SECTIONS.map((section) => ({ section, value: section.read(stats) ?? undefined }));
 }
 
-/** @param {StatsFields | undefined} stats */
-export function laterSectionsView(stats) {
+/**
+ * @param {StatsFields | undefined} stats
+ * @param {number} polledAt
+ */
+export function laterSectionsView(stats, polledAt) {
   return laterSectionStates(stats).map(({ section, value }) =>
     el(
       'article',
@@ -109,7 +100,7 @@ export function laterSectionsView(stats) {
         attrs: { id: `later-${section.id}` },
       },
       el('h3', null, section.title),
-      value === undefined ? el('p', { class: 'muted' }, section.absent) : section.render(value),
+      value === undefined ? el('p', { class: 'muted' }, section.absent) : section.render(value, polledAt),
     ),
   );
 }

@@ -1,27 +1,28 @@
-// Sections of later features: placeholders until /stats carries their fields.
+// Sections of features as they arrive: each renders once /stats carries its field, else a placeholder.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { laterSectionStates } from './later-sections.js';
 
-test('today: cache, spend and tokens saved are all absent', () => {
+test('without their fields, spend, cache and tokens saved are all absent, each saying so', () => {
   const states = laterSectionStates({ totals: { tokens: {} } });
   assert.deepEqual(
     states.map((s) => [s.section.id, s.value]),
     [
-      ['cache', undefined],
       ['spend', undefined],
+      ['cache', undefined],
       ['saved', undefined],
     ],
   );
-  for (const s of states) assert.match(s.section.absent, /later release/);
+  for (const s of states) assert.match(s.section.absent, /later release|Not reported/);
 });
 
-test('each section takes its own field once the gateway sends it', () => {
+test('each section takes its own field once the gateway sends it; spend takes the cost totals too', () => {
   const cache = { entries: 3, bytes: 2048, hits: 9, misses: 1, hit_ratio: 0.9 };
-  const spend = { total_usd: 1.25, budgets: [] };
-  const states = laterSectionStates({ cache, spend, totals: { tokens: { saved: 0 } } });
+  const spend = { store: { backend: 'memory', location: null }, timezone: 'UTC', budgets: [] };
+  const totals = { cost_usd: 0.25, unpriced: 1, tokens: { saved: 0 } };
+  const states = laterSectionStates({ cache, spend, totals });
   assert.deepEqual(
     states.map((s) => s.value),
-    [cache, spend, 0],
+    [{ spend, totals }, cache, 0],
   );
 });

@@ -3,6 +3,7 @@
 import { createAdminApi } from './admin-api.js';
 import { sinceStart } from './chart-data.js';
 import { createCharts } from './charts-view.js';
+import { clientsView } from './clients-view.js';
 import { startCountdowns } from './countdown.js';
 import { formatClock, formatDuration } from './format.js';
 import { laterSectionsView } from './later-sections.js';
@@ -57,7 +58,8 @@ function render(stats, recent, polledAt) {
   byId('uptime').textContent = `up ${formatDuration(stats.uptime_s * 1000)}`;
   byId('totals').replaceChildren(...totalsView(stats.totals, stats.latency_last_minute));
   byId('upstreams').replaceChildren(...upstreamsView(stats.upstreams, polledAt).filter((n) => n !== null));
-  byId('later').replaceChildren(...laterSectionsView(stats));
+  byId('later').replaceChildren(...laterSectionsView(stats, polledAt));
+  byId('clients').replaceChildren(...clientsView(stats.clients));
   // Redrawn only when it changed, so a row being read or selected stays put.
   const shown = `${recent.requests.length}:${recent.requests[0]?.id ?? ''}`;
   if (shown !== recentShown) {

@@ -135,8 +135,12 @@ describe('the dashboard, with no admin token set', () => {
       cells.join(' | '),
     );
     await waitForText(page, '#later-cache', 'Not enabled');
-    await waitForText(page, '#later-spend', 'Not enabled');
     await waitForText(page, '#later-saved', 'Not enabled');
+    await waitForText(page, '#later-spend', 'No budgets configured');
+    await waitForText(page, '#later-spend', /cost since start\s*\$\d/);
+    // No key sent and none configured: each client is known by its address.
+    await waitForText(page, '#clients td.client', '127.0.0.1');
+    await waitForText(page, '#clients .clients-summary', /told apart by\s*API key/);
   });
 
   test('updates as traffic goes on, without a reload', async () => {
