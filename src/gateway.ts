@@ -272,9 +272,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
     reload(next) {
       const kept = RESTART_ONLY.filter(
         (k) => JSON.stringify(next.server[k]) !== JSON.stringify(pipeline.config.server[k]),
-      );
-      if (kept.length > 0)
-        logger.warn({ settings: kept.map((k) => `server.${k}`) }, 'these settings change only on a restart');
+      ).map((k) => `server.${k}`);
+      // The store is opened once: its file and its bound stay until a restart.
+      if (next.store.sqlite !== pipeline.config.store.sqlite) kept.push('store.sqlite');
+      if (next.clients.max_tracked !== pipeline.config.clients.max_tracked) kept.push('clients.max_tracked');
+      if (kept.length > 0) logger.warn({ settings: kept }, 'these settings change only on a restart');
       if (closing) return;
       const old = pipeline;
       pipeline = buildPipeline(next, deps, clock, logger, store, settleSpend, old);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,6 +59,32 @@ describe('SqliteStore', () => {
     assert.ok(Math.abs(total.costUsd - 0.8) < 1e-12);
     assert.equal(total.requests, 3);
     again.close();
+  });
+
+  test('a kill -9 before the file took the spend: the journal is replayed on the next open, once', () => {
+    const path = join(dir, 'killed', 'state.db');
+    const store = new URL('./sqlite-store.ts', import.meta.url).href;
+    // A process that settles five requests and is killed at once, before any batch is committed.
+    const script = `
+      const { SqliteStore } = await import(${JSON.stringify(store)});
+      const s = new SqliteStore({ path: ${JSON.stringify(path)}, maxCounters: 10 });
+      const claim = ${JSON.stringify(budget)};
+      for (let i = 0; i < 5; i++) {
+        s.claim([claim], 1000);
+        s.settle([{ claim, reserved: claim.amount, used: 0.01 * (i + 1) }], 1000,
+          { at: 1000 + i, requestId: 'r' + i, client: 'c', upstream: 'u', model: 'm', costUsd: 0.01 * (i + 1), inputTokens: 1, outputTokens: 1 });
+      }
+      process.kill(process.pid, 'SIGKILL');`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script]);
+    assert.equal(child.signal, 'SIGKILL', child.stderr.toString());
+    for (let open = 0; open < 2; open++) {
+      const again = new SqliteStore({ path, maxCounters: 10 });
+      const total = (again.spend({ from: 0, to: 10_000 }) as SpendRow[])[0]!;
+      assert.equal(total.requests, 5, `open ${open}`);
+      assert.ok(Math.abs(total.costUsd - 0.15) < 1e-12);
+      assert.ok(Math.abs((again.level(budget, 2000) as number) - 0.15) < 1e-12, 'the budget counter too');
+      again.close();
+    }
   });
 
   test('an ended period is swept from the file', () => {

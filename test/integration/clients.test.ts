@@ -276,6 +276,15 @@ describe('ingress limits per API key', () => {
     };
     assert.deepEqual(await statuses(K1, 2), [200, 429]);
     assert.deepEqual(await statuses(K2, 4), [200, 200, 200, 429]);
+    // The same key over x-api-key is the same client: its limit holds for Anthropic clients too.
+    const anth = await messages(gw, { 'x-api-key': K1 });
+    assert.equal(anth.status, 429);
+    const body = (await anth.json()) as { type: string; error: { type: string; code: string } };
+    assert.deepEqual(
+      [body.type, body.error.type, body.error.code],
+      ['error', 'rate_limit_error', 'rate_limit_exceeded'],
+    );
+    assert.equal(anth.headers.get('x-ratelimit-limit-requests'), '1');
     const stats = JSON.stringify(await (await fetch(`${gw.url}/stats`)).json());
     assert.ok(!stats.includes(K1) && !stats.includes(K2), 'keys only masked in /stats');
   });
