@@ -189,6 +189,20 @@ const budgetSchema = z.strictObject({
   allow_unknown: flag.prefault(false),
 });
 
+/** Two virtual keys with one name would share one client's limits; one key twice is a paste error. */
+function uniqueKeys(keys: ReadonlyArray<{ name: string; key: string }>, ctx: z.RefinementCtx): void {
+  const names = new Set<string>();
+  const secrets = new Set<string>();
+  keys.forEach((k, i) => {
+    if (names.has(k.name))
+      ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `"${k.name}" is used twice` });
+    if (secrets.has(k.key))
+      ctx.addIssue({ code: 'custom', path: [i, 'key'], message: 'this key is given twice' });
+    names.add(k.name);
+    secrets.add(k.key);
+  });
+}
+
 function isTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
@@ -253,6 +267,7 @@ export const configSchema = z.strictObject({
             budget: numeric(z.number().positive()).optional(),
           }),
         )
+        .superRefine(uniqueKeys)
         .prefault([]),
     })
     .prefault({}),
