@@ -36,7 +36,7 @@ describe('clients and budgets config', () => {
           ],
         },
       }),
-      /clients\.keys\.1\.name: "a" is used twice/,
+      /clients\.keys\[1\]\.name: "a" is used twice/,
     );
     assert.match(
       refusal({
@@ -47,7 +47,7 @@ describe('clients and budgets config', () => {
           ],
         },
       }),
-      /clients\.keys\.1\.key/,
+      /clients\.keys\[1\]\.key/,
     );
   });
 
@@ -61,7 +61,7 @@ describe('clients and budgets config', () => {
     ]);
     assert.equal(config.budgets_timezone, 'Europe/Berlin');
     assert.match(refusal({ budgets_timezone: 'Mars/Olympus' }), /budgets_timezone/);
-    assert.match(refusal({ budgets: [{ period: 'yearly', limit_usd: 1 }] }), /budgets\.0\.period/);
+    assert.match(refusal({ budgets: [{ period: 'yearly', limit_usd: 1 }] }), /budgets\[0\]\.period/);
   });
 
   test('the store is an SQLite file by default; :memory: keeps nothing', () => {
