@@ -1,7 +1,7 @@
 // The Clients section: how callers are told apart and limited, then a table of the clients seen
 // lately. Labels come from clients (a header's value, an address): they go in as text.
 import { clientRow, identifyByText, limitsText } from './client-rows.js';
-import { el } from './element.js';
+import { el, table } from './element.js';
 import { formatCount } from './format.js';
 
 /** @typedef {import('./client-rows.js').ClientsStats} ClientsStats */
@@ -57,25 +57,5 @@ export function clientsView(clients) {
   );
   const recent = Array.isArray(clients.recent) ? clients.recent : [];
   if (recent.length === 0) return [summary, el('p', { class: 'muted' }, 'No clients seen yet.')];
-  return [
-    summary,
-    el(
-      'div',
-      { class: 'table-wrap' },
-      el(
-        'table',
-        { class: 'clients' },
-        el(
-          'thead',
-          null,
-          el(
-            'tr',
-            null,
-            COLUMNS.map((c) => el('th', { attrs: { scope: 'col' } }, c)),
-          ),
-        ),
-        el('tbody', null, recent.map(row)),
-      ),
-    ),
-  ];
+  return [summary, el('div', { class: 'table-wrap' }, table('clients', COLUMNS, recent.map(row)))];
 }

@@ -24,3 +24,19 @@ export function el(tag, props, ...children) {
   }
   return node;
 }
+
+/**
+ * A table with a header row of `columns` and the given body rows.
+ * @param {string} className
+ * @param {readonly string[]} columns
+ * @param {Child[]} rows
+ * @returns {HTMLElement}
+ */
+export function table(className, columns, rows) {
+  const head = el(
+    'tr',
+    null,
+    columns.map((c) => el('th', { attrs: { scope: 'col' } }, c)),
+  );
+  return el('table', { class: className }, el('thead', null, head), el('tbody', null, rows));
+}

@@ -1,6 +1,6 @@
 // The last requests, newest first: what /stats/recent gives and nothing more (no bodies, no
 // headers; a key only masked). Paths and model names come from clients: they go in as text.
-import { el } from './element.js';
+import { el, table } from './element.js';
 import { formatClock, formatCount, formatLatency } from './format.js';
 
 /**
@@ -57,18 +57,5 @@ function row(r) {
 /** @param {RecentRequest[]} requests */
 export function recentView(requests) {
   if (requests.length === 0) return el('p', { class: 'muted' }, 'No requests yet.');
-  return el(
-    'table',
-    { class: 'recent' },
-    el(
-      'thead',
-      null,
-      el(
-        'tr',
-        null,
-        COLUMNS.map((c) => el('th', { attrs: { scope: 'col' } }, c)),
-      ),
-    ),
-    el('tbody', null, requests.map(row)),
-  );
+  return table('recent', COLUMNS, requests.map(row));
 }
