@@ -97,4 +97,41 @@ describe('CounterTable', () => {
     assert.equal(r.ok, false);
     if (!r.ok) assert.equal(r.retryAfterMs, Number.POSITIVE_INFINITY);
   });
+
+  test('a budget counter holding reservations is never evicted, however many clients come after it', () => {
+    const kept = new Map<string, number>();
+    const t = new CounterTable(4, (key) => kept.get(key) ?? 0);
+    const alice = day('budget/alice', 0.9, 5);
+    assert.equal(t.claim([alice], 0).ok, true);
+    for (let i = 0; i < 20; i++) t.claim([rpm(`in/rpm/c${i}`)], 0);
+    assert.equal(t.level(alice, 0), 0.9, 'its running reservation still counts');
+    const refused = t.claim([day('budget/alice', 4.2, 5)], 0);
+    assert.equal(refused.ok, false);
+  });
+
+  test('without a file to read them back from, budget counters are never evicted', () => {
+    const t = new CounterTable(2);
+    const spent = day('budget/p', 0.5);
+    t.claim([spent], 0);
+    t.settle([{ claim: spent, reserved: 0.5, used: 0.5 }], 0);
+    for (let i = 0; i < 10; i++) t.claim([rpm(`in/rpm/c${i}`)], 0);
+    assert.equal(t.level(spent, 0), 0.5);
+  });
+
+  test('reservations released in float steps leave nothing, so the ended period is swept', () => {
+    const t = new CounterTable(10);
+    const claims = [0.1, 0.2, 0.3].map((a) => day('d', a, 1, 1000));
+    for (const c of claims) t.claim([c], 0);
+    for (const c of claims) t.settle([{ claim: c, reserved: c.amount, used: 0 }], 0);
+    t.sweep(1000);
+    assert.equal(t.size, 0);
+  });
+
+  test('a claim of nothing passes while the budget has room and is refused once it is spent', () => {
+    const t = new CounterTable(10);
+    assert.equal(t.claim([day('p', 0)], 0).ok, true);
+    const all = day('p', 1);
+    t.claim([all], 0);
+    assert.equal(t.claim([day('p', 0)], 0).ok, false);
+  });
 });

@@ -28,6 +28,9 @@ type State = BucketState | PeriodState;
 
 const OK: ClaimResult = { ok: true };
 
+/** Reservations below this (USD or tokens) are float noise, not money. */
+const RESERVED_EPSILON = 1e-9;
+
 /** Where a period counter forgotten from memory is read back from (its settled total), if anywhere. */
 export type SettledLoader = (key: string) => number;
 
@@ -65,7 +68,8 @@ export class CounterTable {
       } else {
         const state = this.#period(claim);
         const used = state.settled + state.reserved;
-        if (used + claim.amount > claim.limit) {
+        // A claim of nothing (a call that cannot be priced) still finds a spent budget spent.
+        if (used + claim.amount > claim.limit || (claim.amount === 0 && used >= claim.limit)) {
           const wait = claim.amount > claim.limit ? Infinity : claim.endsAt - now;
           return { ok: false, index: i, remaining: Math.max(0, claim.limit - used), retryAfterMs: wait };
         }
@@ -99,7 +103,9 @@ export class CounterTable {
           state = { recent: true, settled: this.#load?.(claim.key) ?? 0, reserved: 0, endsAt: claim.endsAt };
           this.#remember(claim.key, state);
         }
-        state.reserved = Math.max(0, state.reserved - reserved);
+        // Float leftovers (0.1 + 0.2 - 0.3) would keep an ended period from ever being swept.
+        const left = state.reserved - reserved;
+        state.reserved = left < RESERVED_EPSILON ? 0 : left;
         state.settled += used;
       }
     }
@@ -147,15 +153,30 @@ export class CounterTable {
   #period(claim: PeriodClaim): PeriodState {
     const state = this.#entries.get(claim.key) as PeriodState | undefined;
     if (state) return state;
-    return { recent: false, settled: this.#load?.(claim.key) ?? 0, reserved: 0, endsAt: claim.endsAt };
+    const loaded: PeriodState = {
+      recent: false,
+      settled: this.#load?.(claim.key) ?? 0,
+      reserved: 0,
+      endsAt: claim.endsAt,
+    };
+    // Kept even if this claim is refused: a spent budget is not read back on every refusal.
+    if (this.#load) this.#remember(claim.key, loaded);
+    return loaded;
   }
 
-  /** Adds a counter, first making room: the hand passes the oldest, sparing those claimed lately once. */
+  /**
+   * Adds a counter, first making room: the hand passes the oldest, sparing those claimed lately
+   * once. A period holding reservations is never forgotten (its running requests would be lost
+   * from it), nor any period without a file to read it back from; those are bounded by requests
+   * in flight and by the budgets configured.
+   */
   #remember(key: string, state: State): void {
-    for (let spared = 0; this.#entries.size >= this.#maxEntries; spared++) {
+    const passes = this.#entries.size * 2;
+    for (let seen = 0; this.#entries.size >= this.#maxEntries && seen < passes; seen++) {
       const [oldest, candidate] = this.#entries.entries().next().value!;
       this.#entries.delete(oldest);
-      if (candidate.recent && spared < this.#maxEntries) {
+      const kept = 'endsAt' in candidate && (candidate.reserved > 0 || !this.#load);
+      if (kept || candidate.recent) {
         candidate.recent = false;
         this.#entries.set(oldest, candidate);
       }

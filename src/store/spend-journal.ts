@@ -1,9 +1,19 @@
 // The write-ahead journal of spend: one line per settled request, appended with one write(2) before
 // the request's answer ends (about 2 µs). A `kill -9` cannot take what write(2) handed the kernel,
-// so the line survives it; the SQLite file takes the lines in batches later, and on the next start
-// whatever the file had not taken yet is replayed from here. Each line has a sequence number that the
-// file records with each batch, so a line is never counted twice.
-import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
+// so the line survives it; the SQLite file takes the lines in batches later, and whatever it had not
+// taken when its process died is replayed by the next process to open it. Each process writes a
+// journal of its own (named by its pid), so two processes on one file never replay each other's
+// live lines; each line has a sequence number the file records per journal, so none counts twice.
+import {
+  closeSync,
+  existsSync,
+  ftruncateSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  writeSync,
+} from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { SpendRecord } from './state-store.ts';
 
 /** A settled period counter: `[key, amount, endsAt]`. */
@@ -17,12 +27,43 @@ export interface JournalEntry {
 
 type Line = [number, number, string, string, string, string, number | null, number, number, CounterAdd[]];
 
+/** The journal file of process `pid` for the database at `dbPath`. */
+export function journalPath(dbPath: string, pid: number): string {
+  return `${dbPath}-spend.${pid}.journal`;
+}
+
+/** Journals of processes that are gone (a `kill -9`, a crash), whose lines may need replaying. */
+export function orphanedJournals(dbPath: string): string[] {
+  const prefix = `${basename(dbPath)}-spend.`;
+  const out: string[] = [];
+  for (const name of readdirSync(dirname(dbPath))) {
+    if (!name.startsWith(prefix) || !name.endsWith('.journal')) continue;
+    const pid = Number(name.slice(prefix.length, -'.journal'.length));
+    if (!Number.isInteger(pid) || (pid !== process.pid && alive(pid))) continue;
+    out.push(join(dirname(dbPath), name));
+  }
+  return out;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists, as another user's.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export class SpendJournal {
+  readonly path: string;
   readonly #fd: number;
   #seq: number;
+  #closed = false;
 
-  /** Opens (or makes) the journal; `lastSeq` is the last line the SQLite file has taken. */
+  /** Opens (or makes) the journal; `lastSeq` is the last of its lines the SQLite file has taken. */
   constructor(path: string, lastSeq: number) {
+    this.path = path;
     this.#fd = openSync(path, 'a');
     this.#seq = lastSeq;
   }
@@ -67,6 +108,8 @@ export class SpendJournal {
   append(record: SpendRecord, adds: readonly CounterAdd[]): JournalEntry {
     const seq = ++this.#seq;
     const entry = { seq, record, adds };
+    // After close the descriptor's number may belong to another file.
+    if (this.#closed) return entry;
     const r = record;
     const line: Line = [
       seq,
@@ -86,10 +129,12 @@ export class SpendJournal {
 
   /** Empties the journal: everything in it is in the SQLite file now. */
   clear(): void {
-    ftruncateSync(this.#fd, 0);
+    if (!this.#closed) ftruncateSync(this.#fd, 0);
   }
 
   close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
     closeSync(this.#fd);
   }
 }

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { after, describe, test } from 'node:test';
 import { MemoryStore } from './memory-store.ts';
 import { SqliteStore } from './sqlite-store.ts';
@@ -85,6 +86,43 @@ describe('SqliteStore', () => {
       assert.ok(Math.abs((again.level(budget, 2000) as number) - 0.15) < 1e-12, 'the budget counter too');
       again.close();
     }
+  });
+
+  test("a second process on the same file never replays the first one's live journal", () => {
+    const path = join(dir, 'shared', 'state.db');
+    const first = new SqliteStore({ path, maxCounters: 10 });
+    first.settle([], 1000, record(1, 0.5));
+    const store = new URL('./sqlite-store.ts', import.meta.url).href;
+    const script = `
+      const { SqliteStore } = await import(${JSON.stringify(store)});
+      const s = new SqliteStore({ path: ${JSON.stringify(path)}, maxCounters: 10 });
+      s.settle([], 1000, { at: 1001, requestId: 'other', client: 'c', upstream: 'u', model: 'm', costUsd: 0.25, inputTokens: 1, outputTokens: 1 });
+      s.close();`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script]);
+    assert.equal(child.status, 0, child.stderr.toString());
+    first.close();
+    const again = new SqliteStore({ path, maxCounters: 10 });
+    const total = (again.spend({ from: 0, to: 10_000 }) as SpendRow[])[0]!;
+    assert.deepEqual([total.requests, total.costUsd], [2, 0.75]);
+    again.close();
+  });
+
+  test('a batch the file refuses is kept and goes in with the next one', () => {
+    const path = join(dir, 'locked.db');
+    const errors: unknown[] = [];
+    const store = new SqliteStore({ path, maxCounters: 10, onError: (err) => errors.push(err) });
+    const holder = new DatabaseSync(path);
+    holder.exec('BEGIN IMMEDIATE');
+    store.settle([], 1000, record(1, 0.5));
+    store.flush();
+    assert.equal(errors.length, 1, 'the locked file refused the batch');
+    holder.exec('COMMIT');
+    holder.close();
+    store.settle([], 1001, record(2, 0.25));
+    store.flush();
+    const total = (store.spend({ from: 0, to: 10_000 }) as SpendRow[])[0]!;
+    assert.deepEqual([total.requests, total.costUsd], [2, 0.75]);
+    store.close();
   });
 
   test('an ended period is swept from the file', () => {

@@ -6,12 +6,18 @@
 // crash of the machine itself can lose the last of them (nothing is fsynced per request; SQLite's
 // `synchronous = NORMAL` syncs at checkpoints). A period counter not in memory (after a restart or
 // an eviction) is read back from the file.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { CounterTable } from './counter-table.ts';
 import { emptyRow } from './memory-store.ts';
-import { type CounterAdd, type JournalEntry, SpendJournal } from './spend-journal.ts';
+import {
+  type CounterAdd,
+  type JournalEntry,
+  journalPath,
+  orphanedJournals,
+  SpendJournal,
+} from './spend-journal.ts';
 import type {
   Claim,
   ClaimResult,
@@ -46,6 +52,8 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) W
 /** Journal lines taken into the file at once, at most; and the longest a line waits for it. */
 const BATCH_SIZE = 256;
 const BATCH_MS = 200;
+/** Lines held in memory for the file while it refuses them; past this they are read back from the journal. */
+const HELD_LIMIT = 50_000;
 
 const GROUPS = { client: 'client', upstream: 'upstream', model: 'model' } as const;
 
@@ -79,6 +87,10 @@ export class SqliteStore implements StateStore {
   readonly #journal: SpendJournal | undefined;
   readonly #seqDone: StatementSync;
   #pending: JournalEntry[] = [];
+  /** More lines failed to go in than are held: the next commit reads them from the journal. */
+  #behind = false;
+  /** The last of this process's journal lines the file has. */
+  #committedSeq = 0;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(options: SqliteStoreOptions) {
@@ -86,8 +98,9 @@ export class SqliteStore implements StateStore {
     this.#onError = options.onError ?? (() => {});
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     this.#db = new DatabaseSync(options.path);
-    // The busy timeout first: another process opening the same file may hold it for a moment.
-    this.#db.exec('PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
+    // The busy timeout first: another process opening the same file may hold it for a moment (the
+    // calls are synchronous, so it is kept short).
+    this.#db.exec('PRAGMA busy_timeout = 1000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
     this.#db.exec(SCHEMA);
     this.#insert = this.#db.prepare(
       'INSERT INTO spend (at, request_id, client, upstream, model, cost_usd, input_tokens, output_tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
@@ -97,7 +110,7 @@ export class SqliteStore implements StateStore {
     );
     this.#read = this.#db.prepare('SELECT settled FROM counters WHERE key = ?');
     this.#seqDone = this.#db.prepare(
-      "INSERT INTO meta (key, value) VALUES ('journal_seq', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     );
     this.#counters = new CounterTable(options.maxCounters, (key) => {
       // What the file has not taken yet must count too.
@@ -106,16 +119,22 @@ export class SqliteStore implements StateStore {
       return row?.settled ?? 0;
     });
     if (options.path !== ':memory:') {
-      const journalPath = `${options.path}-spend-journal`;
-      const seq = this.#db.prepare("SELECT value FROM meta WHERE key = 'journal_seq'").get() as
-        | { value: number }
-        | undefined;
-      const lastSeq = seq?.value ?? 0;
-      // What a killed process had journaled but not yet put in the file.
-      const replay = SpendJournal.pending(journalPath, lastSeq);
-      if (replay.length > 0) this.#commit(replay);
-      this.#journal = new SpendJournal(journalPath, replay.at(-1)?.seq ?? lastSeq);
+      this.#recoverOrphans(options.path);
+      this.#journal = new SpendJournal(journalPath(options.path, process.pid), 0);
       this.#journal.clear();
+      this.#db.prepare('DELETE FROM meta WHERE key = ?').run(this.#journal.path);
+    }
+  }
+
+  /** Replays what dead processes journaled but the file had not taken, once, then drops their journals. */
+  #recoverOrphans(dbPath: string): void {
+    const lastOf = this.#db.prepare('SELECT value FROM meta WHERE key = ?');
+    for (const path of orphanedJournals(dbPath)) {
+      const last = (lastOf.get(path) as { value: number } | undefined)?.value ?? 0;
+      const replay = SpendJournal.pending(path, last);
+      if (replay.length > 0) this.#commit(replay, path);
+      rmSync(path, { force: true });
+      this.#db.prepare('DELETE FROM meta WHERE key = ?').run(path);
     }
   }
 
@@ -133,7 +152,9 @@ export class SqliteStore implements StateStore {
       const adds: CounterAdd[] = [];
       for (const { claim, used } of settlements)
         if (claim.kind === 'period' && used !== 0) adds.push([claim.key, used, claim.endsAt]);
-      this.#pending.push(this.#append(record, adds));
+      const entry = this.#append(record, adds);
+      if (this.#pending.length < HELD_LIMIT) this.#pending.push(entry);
+      else this.#behind = true;
       if (this.#pending.length >= BATCH_SIZE) this.flush();
       else if (!this.#timer) {
         this.#timer = setTimeout(() => this.flush(), BATCH_MS);
@@ -158,19 +179,23 @@ export class SqliteStore implements StateStore {
   flush(): void {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
-    const batch = this.#pending;
+    const journal = this.#journal;
+    const batch =
+      this.#behind && journal ? SpendJournal.pending(journal.path, this.#committedSeq) : this.#pending;
     if (batch.length === 0) return;
-    this.#pending = [];
     try {
-      this.#commit(batch);
-      this.#journal?.clear();
+      this.#commit(batch, journal?.path);
+      this.#pending = [];
+      this.#behind = false;
+      this.#committedSeq = batch.at(-1)!.seq;
+      journal?.clear();
     } catch (err) {
-      // The journal keeps them: the next start replays them.
+      // Kept, in memory and in the journal, for the next commit (or the next start).
       this.#onError(err);
     }
   }
 
-  #commit(batch: readonly JournalEntry[]): void {
+  #commit(batch: readonly JournalEntry[], journal: string | undefined): void {
     // One row per counter per commit, however many requests touched it.
     const added = new Map<string, { used: number; endsAt: number }>();
     for (const { adds } of batch)
@@ -193,8 +218,7 @@ export class SqliteStore implements StateStore {
           r.outputTokens,
         );
       for (const [key, { used, endsAt }] of added) this.#add.run(key, used, endsAt);
-      const last = batch.at(-1)!.seq;
-      if (last > 0) this.#seqDone.run(last);
+      if (journal) this.#seqDone.run(journal, batch.at(-1)!.seq);
       this.#db.exec('COMMIT');
     } catch (err) {
       this.#db.exec('ROLLBACK');
@@ -238,7 +262,12 @@ export class SqliteStore implements StateStore {
   close(): void {
     if (!this.#db.isOpen) return;
     this.flush();
-    this.#journal?.close();
+    const journal = this.#journal;
+    if (journal) {
+      journal.close();
+      // All of it is in the file: nothing for the next start to replay.
+      if (this.#pending.length === 0 && !this.#behind) rmSync(journal.path, { force: true });
+    }
     this.#db.close();
   }
 }
