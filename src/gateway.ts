@@ -101,7 +101,8 @@ function buildPipeline(
   const modelRouter = createModelRouter(config.routes.models, [...upstreams.byName.keys()]);
   const stages = orderStages({
     host: createHostStage({ hostRouter, ownNames }),
-    identify: createIdentifyStage(createIdentify(config.clients, config.server.trust_proxy)),
+    // The server's trust_proxy, as it started: like fastify's, it changes only on a restart.
+    identify: createIdentifyStage(createIdentify(config.clients, deps.config.server.trust_proxy)),
     parse: createParseStage({ maxBody: config.server.max_body, silence }),
     models: createModelListStage({ config, upstreams, modelRouter, clock, logger }),
     route: createRouteStage({ upstreams, modelRouter, defaults: defaultUpstreams(config) }),

@@ -1,6 +1,7 @@
 // The client's address: the socket's, or with `server.trust_proxy` the one a trusted proxy in front
 // names in `X-Forwarded-For` (fastify's own rule, through the same library).
 import type { IncomingMessage } from 'node:http';
+import { isIP } from 'node:net';
 import proxyaddr from '@fastify/proxy-addr';
 
 export type ClientAddress = (req: IncomingMessage) => string;
@@ -17,5 +18,9 @@ export function clientAddress(trust: boolean | string): ClientAddress {
             .map((s) => s.trim())
             .filter((s) => s !== ''),
         );
-  return (req) => proxyaddr(req, trusted);
+  return (req) => {
+    const address = proxyaddr(req, trusted);
+    // A forwarded value that is no address (or a huge one) names nobody: the socket's counts.
+    return address.length <= 64 && isIP(address) !== 0 ? address : (req.socket.remoteAddress ?? 'unknown');
+  };
 }

@@ -1,4 +1,6 @@
 // The one config schema: every section of the file, its defaults, and the types derived from it.
+import { hash } from 'node:crypto';
+import proxyaddr from '@fastify/proxy-addr';
 import { z } from 'zod';
 import { prefillStyles } from '../dialects/prefill.ts';
 import { dialectNames } from '../dialects/registry.ts';
@@ -192,15 +194,32 @@ const budgetSchema = z.strictObject({
 /** Two virtual keys with one name would share one client's limits; one key twice is a paste error. */
 function uniqueKeys(keys: ReadonlyArray<{ name: string; key: string }>, ctx: z.RefinementCtx): void {
   const names = new Set<string>();
-  const secrets = new Set<string>();
+  const digests = new Set<string>();
   keys.forEach((k, i) => {
     if (names.has(k.name))
       ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `"${k.name}" is used twice` });
-    if (secrets.has(k.key))
+    // The same key in clear and as its sha256: form is the same key.
+    const hashed = /^sha256:([0-9a-f]{64})$/i.exec(k.key);
+    const digest = hashed ? hashed[1]!.toLowerCase() : hash('sha256', k.key, 'hex');
+    if (digests.has(digest))
       ctx.addIssue({ code: 'custom', path: [i, 'key'], message: 'this key is given twice' });
     names.add(k.name);
-    secrets.add(k.key);
+    digests.add(digest);
   });
+}
+
+function isTrustList(list: string): boolean {
+  try {
+    proxyaddr.compile(
+      list
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
+    );
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function isTimeZone(zone: string): boolean {
@@ -220,7 +239,16 @@ export const configSchema = z.strictObject({
       admin_token: z.string().min(1).optional(),
       max_body: size.prefault('10mb'),
       request_timeout: duration.prefault('600s'),
-      trust_proxy: z.union([z.boolean(), z.string()]).prefault(false),
+      /** true (any proxy), or a comma list of addresses, CIDRs, `loopback`, `linklocal`, `uniquelocal`. */
+      trust_proxy: z
+        .union([
+          z.boolean(),
+          z.string().refine(isTrustList, {
+            message:
+              'must be true, false, or a comma list of addresses, CIDRs, loopback, linklocal, uniquelocal',
+          }),
+        ])
+        .prefault(false),
       /** More names this gateway is reached by (besides loopback, IPs and single-label names). */
       hostnames: z.array(z.string().transform((v) => v.toLowerCase())).prefault([]),
       /** Web origins whose pages may call the gateway from a browser (`*`: any). */

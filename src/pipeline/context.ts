@@ -86,6 +86,8 @@ export interface RequestContext {
   /** The upstream's response headers, once they arrived. */
   upstreamHeaders: Readonly<Record<string, string | string[] | undefined>> | undefined;
   usage: Usage | undefined;
+  /** Usage of earlier attempts whose bytes reached the client (a stream continued on another key). */
+  earlierUsage: Usage | undefined;
   errorCode: ErrorCode | undefined;
   /** How the response cache served it; undefined: no cache lookup was made. */
   cacheResult: CacheResult | undefined;
@@ -160,6 +162,7 @@ export function createContext(
     status: 0,
     upstreamHeaders: undefined,
     usage: undefined,
+    earlierUsage: undefined,
     errorCode: undefined,
     cacheResult: undefined,
     queueMs: 0,

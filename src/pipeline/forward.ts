@@ -2,11 +2,13 @@
 // rebuilt), relay the answer. While nothing has reached the client, a refusal or failure is judged
 // (failover.ts): a 429 waits for room, a failure goes to another key (then backs off), a rejected
 // key leaves the pool, and when the upstream cannot serve in time the route's fallback takes over.
+
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { ClientGone } from '../errors/client-gone.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
+import { addUsage } from '../spend/request-cost.ts';
 import { neverReached } from '../upstreams/failure.ts';
 import { outgoingHeaders } from '../upstreams/headers.ts';
 import type { Scheduler } from '../upstreams/scheduler.ts';
@@ -107,6 +109,9 @@ const ADMISSION_FAILURES = new Set([
 export function createForwardStage(deps: ForwardStageDeps) {
   const { toFallback, afterFailure, afterRefusal } = createNextTry(deps);
   function attempt(ctx: RequestContext, body: Buffer | Readable | null, retryable: boolean) {
+    // A continued stream's client has the earlier attempt's tokens: they are paid for too.
+    if (ctx.headSent && ctx.usage)
+      ctx.earlierUsage = ctx.earlierUsage ? addUsage(ctx.earlierUsage, ctx.usage) : ctx.usage;
     ctx.usage = undefined;
     const { upstream, origin, path } = ctx.target!;
     const key = ctx.lease ? ctx.lease.key : upstream.keys.next();

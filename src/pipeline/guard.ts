@@ -30,19 +30,25 @@ export function createGuardStage(deps: GuardStageDeps) {
     const tokens = cost ? cost.inputTokens + cost.outputTokens : 0;
     if (deps.ingress) ingressClaims(client.id, client.limits, tokens, claims);
     const now = clock.now();
-    const model = sentModel(ctx);
-    if (budgets.active && ctx.kind === 'api' && cost && model !== undefined) {
-      const estimate = prices.cost(
-        model,
-        { inputTokens: cost.inputTokens, outputTokens: cost.outputTokens },
-        ctx.target!.upstream.dialect.name,
-      );
-      budgets.claims(
-        { clientId: client.id, clientLabel: client.label, upstream: ctx.target!.upstream.name, model },
-        estimate?.usd,
-        now,
-        claims,
-      );
+    if (budgets.active && ctx.kind === 'api' && ctx.target) {
+      const model = sentModel(ctx);
+      const subject = {
+        clientId: client.id,
+        clientLabel: client.label,
+        upstream: ctx.target.upstream.name,
+        model: model ?? '',
+      };
+      if (cost && model !== undefined) {
+        const estimate = prices.cost(
+          model,
+          { inputTokens: cost.inputTokens, outputTokens: cost.outputTokens },
+          ctx.target.upstream.dialect.name,
+        );
+        budgets.claims(subject, estimate?.usd, now, claims);
+      }
+      // A call the gateway cannot estimate (audio, files, batches) reserves nothing, but a spent
+      // budget still refuses it.
+      else budgets.claims(subject, 0, now, claims);
     }
     if (claims.length === 0) return;
     const result = store.claim(claims, now);

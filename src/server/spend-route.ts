@@ -8,6 +8,8 @@ import type { Clock } from '../time/clock.ts';
 
 const SCOPES = ['global', 'client', 'upstream', 'model'] as const;
 const PERIODS: readonly BudgetPeriod[] = ['hourly', 'daily', 'weekly', 'monthly'];
+/** Instants past this are refused rather than given to the calendar (which works in years 1970-9999). */
+const LATEST = Date.UTC(10000, 0, 1);
 
 export interface SpendRouteDeps {
   store: StateStore;
@@ -26,8 +28,10 @@ function pick<T extends string>(value: unknown, allowed: readonly T[], name: str
 function instant(value: unknown, now: number): number {
   if (value === undefined) return now;
   const ms = typeof value === 'string' ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(ms))
-    throw new GatewayError('invalid_request', 'at must be an ISO date or time.', { param: 'at' });
+  if (Number.isNaN(ms) || ms < 0 || ms >= LATEST)
+    throw new GatewayError('invalid_request', 'at must be an ISO date or time from 1970 to 9999.', {
+      param: 'at',
+    });
   return ms;
 }
 

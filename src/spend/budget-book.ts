@@ -115,6 +115,8 @@ function subjectOf(rule: BudgetRule, s: BudgetSubject): string | undefined {
     case 'upstream':
       return rule.name === undefined || rule.name === s.upstream ? s.upstream : undefined;
     case 'model':
+      // A call without a model is not the model budget's to count.
+      if (s.model === '') return undefined;
       return rule.name === undefined || rule.name === s.model ? s.model : undefined;
   }
 }

@@ -2,6 +2,9 @@
 // admits about 10, the ledger equal to what the mock's usage costs, periods rolling over in virtual
 // time, unknown prices refused unless allowed, a virtual key's own budget, and /spend, /stats, /metrics.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
 import { PriceBook } from '../../src/spend/price-book.ts';
@@ -234,6 +237,58 @@ describe('budget periods, prices and virtual keys', () => {
     }
   });
 
+  test('a whole answer too big to hold (over 8 MB) is streamed and still charged from its usage', async () => {
+    const gw = await startGateway(config(mock, { pricing: { 'house-embed': { input: 1000, output: 0 } } }));
+    try {
+      const res = await fetch(`${gw.url}/v1/embeddings`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: 'house-embed',
+          dimensions: 8192,
+          input: Array.from({ length: 60 }, (_, i) => `text number ${i}`),
+        }),
+      });
+      assert.equal(res.status, 200);
+      const body = (await res.json()) as { data: unknown[]; usage: { prompt_tokens: number } };
+      assert.equal(body.data.length, 60);
+      const [total] = (await spend(gw)).rows;
+      assert.equal(total!.requests, 1);
+      assert.ok(Math.abs(total!.cost_usd - body.usage.prompt_tokens * 0.001) < 1e-9, `${total!.cost_usd}`);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  test('a spent budget refuses calls it cannot price too (audio, files)', async () => {
+    // Spend on a state file, then come back with a budget lower than what was spent.
+    const dir = mkdtempSync(join(tmpdir(), 'cooldown-spent-'));
+    const store = { sqlite: join(dir, 'state.db') };
+    try {
+      const first = await startGateway(config(mock, { store, budgets: [{ limit_usd: 100 }] }));
+      await new OpenAI({
+        baseURL: `${first.url}/v1`,
+        apiKey: 'sk-client',
+        maxRetries: 0,
+      }).chat.completions.create(ask(10));
+      await first.close();
+      const gw = await startGateway(config(mock, { store, budgets: [{ limit_usd: 0.000001 }] }));
+      try {
+        const res = await fetch(`${gw.url}/v1/audio/speech`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'tts-1', input: 'hello', voice: 'alloy' }),
+        });
+        assert.equal(res.status, 429);
+        assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'budget_exceeded');
+      } finally {
+        await gw.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('/spend refuses a scope or period it does not know, in the API error shape', async () => {
     const gw = await startGateway(config(mock, {}));
     try {
@@ -242,6 +297,9 @@ describe('budget periods, prices and virtual keys', () => {
       const body = (await res.json()) as { error: { code: string; param: string } };
       assert.equal(body.error.code, 'invalid_request');
       assert.equal(body.error.param, 'scope');
+      const far = await fetch(`${gw.url}/spend?at=%2B275760-09-13T00:00:00Z`);
+      assert.equal(far.status, 400, 'an instant the calendar cannot place');
+      await far.arrayBuffer();
     } finally {
       await gw.close();
     }

@@ -32,6 +32,9 @@ const WHOLE_BODY_LIMIT = 8 * 1024 * 1024;
 /** Of an error answer held back to judge a retry, this much is enough (the rest is cut). */
 const HELD_REFUSAL_LIMIT = 64 * 1024;
 
+/** Of a whole answer too big to hold, this much of its end is kept to find its `usage`. */
+const TAIL_BYTES = 64 * 1024;
+
 type Mode = 'whole' | 'stream' | 'refused' | 'none';
 type Controller = Dispatcher.DispatchController;
 
@@ -54,6 +57,9 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
   #mode: Mode = 'none';
   #chunks: Buffer[] = [];
   #size = 0;
+  /** The last bytes of a whole answer too big to hold, where its `usage` is. */
+  #tail: Buffer[] | undefined;
+  #tailSize = 0;
   #reading: RateLimitReading | undefined;
   #wire: Wire | undefined;
   #observer: StreamObserver | undefined;
@@ -155,9 +161,13 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
       this.#size += chunk.length;
       this.#chunks.push(chunk);
       if (this.#mode === 'whole' && this.#size > WHOLE_BODY_LIMIT) {
-        // Too big to hold: send what we have and stream the rest.
+        // Too big to hold: send what we have and stream the rest, keeping its end for the usage.
         this.#startStream(false);
-        for (const c of this.#chunks) this.#ctx.res.write(c);
+        this.#tail = [];
+        for (const c of this.#chunks) {
+          this.#ctx.res.write(c);
+          this.#keepTail(c);
+        }
         this.#chunks = [];
       }
       return;
@@ -185,6 +195,7 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
       }
     } else this.#contentCame();
     if (this.#headPending) this.#sendHead();
+    if (this.#tail) this.#keepTail(chunk);
     if (!this.#ctx.res.write(out)) {
       controller.pause();
       this.#armStall();
@@ -232,8 +243,10 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
       }
       if (this.#headPending) this.#sendHead();
       if (rest !== '') ctx.res.write(Buffer.from(rest, 'latin1'));
-      if (!observer) ctx.res.end();
-      else {
+      if (!observer) {
+        if (this.#tail) this.#usageFromTail();
+        ctx.res.end();
+      } else {
         ctx.usage = observer.usage();
         const end = streamEnd(ctx, observer);
         // The upstream's own error event already went to the client, in its words.
@@ -271,6 +284,23 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
     if (this.#status >= 400) settleUnspent(ctx);
     else settle(ctx, ctx.usage);
     this.#done(rescued ? 'broken' : 'done');
+  }
+
+  #keepTail(chunk: Buffer): void {
+    const tail = this.#tail!;
+    tail.push(chunk);
+    this.#tailSize += chunk.length;
+    while (tail.length > 1 && this.#tailSize - tail[0]!.length >= TAIL_BYTES)
+      this.#tailSize -= tail.shift()!.length;
+  }
+
+  /** A whole answer streamed for its size still has its usage read, from its end. */
+  #usageFromTail(): void {
+    const ctx = this.#ctx;
+    if (ctx.status < 200 || ctx.status >= 300) return;
+    const usage = lastObjectFieldIn(Buffer.concat(this.#tail!, this.#tailSize), 'usage');
+    if (usage)
+      ctx.usage = usageWireOf(ctx.path, ctx.target!.upstream.dialect.family).usageFromBody({ usage });
   }
 
   onResponseError(_controller: Controller, err: Error): void {
