@@ -60,6 +60,19 @@ export function createIdentify(clients: ClientsConfig, trustProxy: boolean | str
   };
 
   if (ring.size > 0) {
+    // Made once per key: a request only looks its identity up.
+    const inCredential = new Map<VirtualKey, ClientIdentity>();
+    const beside = new Map<VirtualKey, ClientIdentity>();
+    for (const key of ring.keys()) {
+      const identity = {
+        id: `vk:${key.name}`,
+        label: key.name,
+        limits: key.limits ? { ...defaults, ...key.limits } : limitsOf(key.name),
+        virtualKey: key,
+      };
+      inCredential.set(key, { ...identity, credentialIsVirtualKey: true });
+      beside.set(key, { ...identity, credentialIsVirtualKey: false });
+    }
     return (req) => {
       const own = req.headers['x-cooldown-key'];
       const separate = typeof own === 'string' && own !== '' ? own : undefined;
@@ -72,13 +85,7 @@ export function createIdentify(clients: ClientsConfig, trustProxy: boolean | str
       }
       const key = ring.find(secret);
       if (!key) throw new GatewayError('unauthorized', 'The key sent is not a key of this gateway.');
-      return {
-        id: `vk:${key.name}`,
-        label: key.name,
-        limits: key.limits ? { ...defaults, ...key.limits } : limitsOf(key.name),
-        virtualKey: key,
-        credentialIsVirtualKey: separate === undefined,
-      };
+      return separate === undefined ? inCredential.get(key)! : beside.get(key)!;
     };
   }
   const by = clients.identify_by;

@@ -43,6 +43,10 @@ export class VirtualKeyRing {
     return this.#byDigest.size;
   }
 
+  keys(): IterableIterator<VirtualKey> {
+    return this.#byDigest.values();
+  }
+
   /** The virtual key a presented secret is, if any. */
   find(secret: string): VirtualKey | undefined {
     const digest = keyDigest(secret);

@@ -22,7 +22,16 @@ export function createSpendSettler(store: StateStore, logger: Logger): SettleSpe
     failing = true;
     logger.error({ err }, 'spend could not be written to the store');
   };
-  return (ctx, wallMs, durable) => {
+  return (ctx, wallMs, then) => {
+    // Called once whatever fails: it ends an answer.
+    let ended = false;
+    const durable =
+      then &&
+      (() => {
+        if (ended) return;
+        ended = true;
+        then();
+      });
     if (ctx.spendSettled) {
       durable?.();
       return;
