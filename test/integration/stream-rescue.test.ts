@@ -23,7 +23,7 @@ async function setup(rescue: boolean, upstream: Record<string, unknown> = {}) {
     await gw.close();
     await mock.close();
   };
-  return { mock, client, close };
+  return { mock, client, close, url: gw.url };
 }
 
 function ask(client: Anthropic) {
@@ -36,7 +36,7 @@ function ask(client: Anthropic) {
 
 describe('stream rescue', () => {
   test('a stream cut midway is continued on the other key: the client gets the whole answer', async () => {
-    const { mock, client, close } = await setup(true);
+    const { mock, client, close, url } = await setup(true);
     // message_start, content_block_start, ping, then three text deltas; then the connection drops.
     mock.addFault({ fault: { kind: 'drop-mid-stream', afterChunks: 6 }, times: 1 });
     try {
@@ -54,6 +54,12 @@ describe('stream rescue', () => {
       assert.ok(!/\s$/.test(messages[1]!.content), 'no trailing whitespace in the prefill');
       // Usage covers both parts: the continuation's output plus the partial one.
       assert.ok(final.usage.output_tokens > Math.ceil((REPLY.length - messages[1]!.content.length) / 4));
+      // The ledger pays for both attempts: the cut one's prompt as well as the continuation's.
+      const ledger = (await (await fetch(`${url}/spend`)).json()) as {
+        rows: { requests: number; input_tokens: number }[];
+      };
+      assert.equal(ledger.rows[0]!.requests, 1);
+      assert.ok(ledger.rows[0]!.input_tokens > final.usage.input_tokens, JSON.stringify(ledger.rows));
     } finally {
       await close();
     }
