@@ -4,7 +4,7 @@
 // `--before REV` the gateway as of that commit runs alongside, for a before/after in one run.
 import { firstChunkLatency } from './lib/first-chunk.ts';
 import { hasWrk, type LoadResult, wrk } from './lib/load.ts';
-import { pinning, type Running, residentMiB, startGateway, startScript } from './lib/processes.ts';
+import { cpuMicros, pinning, type Running, residentMiB, startGateway, startScript } from './lib/processes.ts';
 import { checkoutAt } from './lib/revision.ts';
 
 interface Options {
@@ -32,6 +32,8 @@ function median(values: number[]): number {
 
 interface Measured extends LoadResult {
   rssMiB: number;
+  /** The proxy's CPU time per request (all its threads): steady where req/s swings with the VM. */
+  cpuUs: number;
 }
 
 function summarize(results: Measured[]): Measured {
@@ -40,7 +42,9 @@ function summarize(results: Measured[]): Measured {
     p50ms: median(results.map((r) => r.p50ms)),
     p99ms: median(results.map((r) => r.p99ms)),
     errors: results.reduce((a, r) => a + r.errors, 0),
+    requests: results.reduce((a, r) => a + r.requests, 0),
     rssMiB: Math.max(...results.map((r) => r.rssMiB)),
+    cpuUs: median(results.map((r) => r.cpuUs)),
   };
 }
 
@@ -100,12 +104,16 @@ export async function runOverhead(options: Options): Promise<void> {
       targets.push({ name: `gw@${options.before.slice(0, 7)}`, url: before.url, process: before });
     }
     const headers = { authorization: 'Bearer sk-bench-client' };
-    const load = (t: Target, body: string, connections: number, seconds: number): Promise<Measured> =>
-      wrk({ url: t.url + PATH, body, connections, seconds, headers, pin: pinning.load }).then((r) => ({
+    const load = async (t: Target, body: string, connections: number, seconds: number): Promise<Measured> => {
+      const cpuBefore = t.process ? cpuMicros(t.process.child) : Number.NaN;
+      const r = await wrk({ url: t.url + PATH, body, connections, seconds, headers, pin: pinning.load });
+      return {
         ...r,
         // Sampled right at the end of the load, while every connection is still open.
         rssMiB: t.process ? residentMiB(t.process.child) : Number.NaN,
-      }));
+        cpuUs: t.process ? (cpuMicros(t.process.child) - cpuBefore) / r.requests : Number.NaN,
+      };
+    };
     process.stdout.write(
       pinning.proxy.length > 0
         ? `each proxy pinned to core ${pinning.proxy[2]}; wrk and the mock on ${pinning.load[2]}\n`
@@ -133,13 +141,13 @@ export async function runOverhead(options: Options): Promise<void> {
         `\n${scenario.name}: ${options.connections} connections, ${options.rounds} rounds of ${options.seconds}s, medians (RSS: the most)\n`,
       );
       process.stdout.write(
-        'target       req/s  vs bare  vs lean  p50 ms  p99 ms  p99 vs lean  RSS MiB  RSS vs lean  errors | 1 conn p50 ms  added\n',
+        'target       req/s  vs bare  vs lean  p50 ms  p99 ms  p99 vs lean  RSS MiB  RSS vs lean  CPU µs/req  errors | 1 conn p50 ms  added  CPU µs/req\n',
       );
       for (const t of targets) {
         const r = summarize(results.get(t)!);
         const one = summarize(single.get(t)!);
         process.stdout.write(
-          `${t.name.padEnd(11)} ${fmt(r.rps).padStart(6)}  ${fmt((r.rps / bareR.rps) * 100).padStart(6)}%  ${fmt((r.rps / leanR.rps) * 100).padStart(6)}%  ${fmt(r.p50ms, 2).padStart(6)}  ${fmt(r.p99ms, 2).padStart(6)}  ${ratio(r.p99ms, leanR.p99ms).padStart(11)}  ${fmt(r.rssMiB).padStart(7)}  ${ratio(r.rssMiB, leanR.rssMiB).padStart(11)}  ${String(r.errors).padStart(6)} |  ${fmt(one.p50ms, 3).padStart(12)}  ${fmt(one.p50ms - directOne.p50ms, 3).padStart(5)}\n`,
+          `${t.name.padEnd(11)} ${fmt(r.rps).padStart(6)}  ${fmt((r.rps / bareR.rps) * 100).padStart(6)}%  ${fmt((r.rps / leanR.rps) * 100).padStart(6)}%  ${fmt(r.p50ms, 2).padStart(6)}  ${fmt(r.p99ms, 2).padStart(6)}  ${ratio(r.p99ms, leanR.p99ms).padStart(11)}  ${fmt(r.rssMiB).padStart(7)}  ${ratio(r.rssMiB, leanR.rssMiB).padStart(11)}  ${fmt(r.cpuUs, 1).padStart(10)}  ${String(r.errors).padStart(6)} |  ${fmt(one.p50ms, 3).padStart(12)}  ${fmt(one.p50ms - directOne.p50ms, 3).padStart(5)}  ${fmt(one.cpuUs, 1).padStart(10)}\n`,
         );
       }
     }

@@ -9,6 +9,8 @@ const run = promisify(execFile);
 
 export interface LoadResult {
   rps: number;
+  /** Requests completed in the run. */
+  requests: number;
   p50ms: number;
   p99ms: number;
   errors: number;
@@ -74,5 +76,6 @@ export async function wrk(spec: LoadSpec): Promise<LoadResult> {
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1] ?? 0);
   const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
   const errors = non2xx + (socketErrors ? socketErrors.slice(1).reduce((a, b) => a + Number(b), 0) : 0);
-  return { rps, p50ms: lat('50'), p99ms: lat('99'), errors };
+  const requests = Number(/(\d+) requests in/.exec(stdout)?.[1] ?? 0);
+  return { rps, requests, p50ms: lat('50'), p99ms: lat('99'), errors };
 }

@@ -44,6 +44,22 @@ export function residentMiB(child: ChildProcess): number {
   }
 }
 
+/** CPU time a process has used so far (user + system, all its threads), in µs (Linux); NaN elsewhere. */
+export function cpuMicros(child: ChildProcess): number {
+  try {
+    const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces, inside parentheses).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return (ticks * 1e6) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Linux's USER_HZ: /proc counts CPU time in hundredths of a second. */
+const CLOCK_TICKS = 100;
+
 const root = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
 
 /** A bench server script that prints `{"url": ...}` on its first stdout line. */
