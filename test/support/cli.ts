@@ -1,6 +1,9 @@
 // Runs the real `cooldown` CLI as a child process, the way a user starts it.
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../../bin/cooldown.js', import.meta.url));
@@ -14,9 +17,11 @@ export interface CliRun {
   exited(): Promise<number | null>;
 }
 
+/** `cwd` defaults to a fresh folder, removed after: no test reads or writes the checkout's `./cooldown.yaml` or `./.cooldown/`. */
 export function runCli(args: string[], env: Record<string, string> = {}, cwd?: string): CliRun {
+  const own = cwd === undefined ? mkdtempSync(join(tmpdir(), 'cooldown-cli-')) : undefined;
   const child = spawn(process.execPath, [BIN, ...args], {
-    cwd,
+    cwd: cwd ?? own,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: 'pipe',
   });
@@ -43,7 +48,10 @@ export function runCli(args: string[], env: Record<string, string> = {}, cwd?: s
   child.stderr.on('data', (c: Buffer) => {
     err += c.toString();
   });
-  const exit = once(child, 'exit').then(([code]) => code as number | null);
+  const exit = once(child, 'exit').then(([code]) => {
+    if (own) rmSync(own, { recursive: true, force: true });
+    return code as number | null;
+  });
   return {
     child,
     stdout: () => out,
