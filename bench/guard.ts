@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createIdentify } from '../src/clients/identity.ts';
 import { loadConfig } from '../src/config/load.ts';
-import { silentLogOutput } from '../src/log/logger.ts';
 import type { RequestContext } from '../src/pipeline/context.ts';
 import { createGuardStage } from '../src/pipeline/guard.ts';
 import { BudgetBook, budgetRules } from '../src/spend/budget-book.ts';
@@ -66,7 +65,7 @@ function perRequestMicros(store: StateStore | undefined, n: number, settles = tr
   const guard = store
     ? createGuardStage({ store, budgets, prices, ingress: true, clock: systemClock })
     : undefined;
-  const settle = store ? createSpendSettler(store, silentLogOutput().logger) : undefined;
+  const settle = store ? createSpendSettler(store, () => {}) : undefined;
   const contexts = Array.from({ length: 1000 }, (_, i) => requestContext(i));
   const run = (count: number) => {
     for (let i = 0; i < count; i++) {

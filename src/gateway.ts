@@ -175,13 +175,14 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const log = deps.log ?? createLogOutput({ level: config.log.level, file: config.log.file });
   const logger = log.logger;
   // Made once: spend and counters outlive config reloads.
+  const storeFailed = storeFailures(logger, clock);
   const store = openStore({
     sqlite: config.store.sqlite,
     maxCounters: config.clients.max_tracked,
-    onError: storeFailures(logger, clock),
+    onError: storeFailed,
   });
   const stopSweeping = sweepEvery(SWEEP_MS, clock, () => store.sweep(clock.now()), logger);
-  const settleSpend = createSpendSettler(store, logger);
+  const settleSpend = createSpendSettler(store, storeFailed);
   let pipeline = buildPipeline(config, deps, clock, logger, store, settleSpend);
   const ownNames = new Set([config.server.host.toLowerCase(), ...config.server.hostnames]);
   const origins = createOriginPolicy(config.server.allowed_origins);

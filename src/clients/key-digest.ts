@@ -11,3 +11,11 @@ export function keyDigest(key: string): Buffer {
 export function keyDigestHex(key: string): string {
   return hash('sha256', key, 'hex');
 }
+
+const HASHED = /^sha256:([0-9a-f]{64})$/i;
+
+/** The digest (lowercase hex) a configured key stands for: given as `sha256:<hex>`, or in clear. */
+export function configuredKeyDigestHex(key: string): string {
+  const hashed = HASHED.exec(key);
+  return hashed ? hashed[1]!.toLowerCase() : keyDigestHex(key);
+}

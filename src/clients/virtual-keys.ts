@@ -3,7 +3,7 @@
 // constant-time one of two digests (the time it takes says nothing about the key).
 import { timingSafeEqual } from 'node:crypto';
 import type { ClientLimitsConfig } from '../config/schema.ts';
-import { keyDigest } from './key-digest.ts';
+import { configuredKeyDigestHex, keyDigest } from './key-digest.ts';
 
 export interface VirtualKey {
   readonly name: string;
@@ -20,17 +20,15 @@ export interface VirtualKeyConfig {
   budget?: number | undefined;
 }
 
-const HASHED = /^sha256:([0-9a-f]{64})$/i;
-
 export class VirtualKeyRing {
   /** Digest (hex) -> key. */
   readonly #byDigest = new Map<string, VirtualKey>();
 
   constructor(keys: readonly VirtualKeyConfig[]) {
     for (const k of keys) {
-      const hashed = HASHED.exec(k.key);
-      const digest = hashed ? Buffer.from(hashed[1]!, 'hex') : keyDigest(k.key);
-      this.#byDigest.set(digest.toString('hex'), {
+      const hex = configuredKeyDigestHex(k.key);
+      const digest = Buffer.from(hex, 'hex');
+      this.#byDigest.set(hex, {
         name: k.name,
         limits: k.limits,
         budgetUsd: k.budget,

@@ -1,7 +1,7 @@
 // The one config schema: every section of the file, its defaults, and the types derived from it.
-import { hash } from 'node:crypto';
 import proxyaddr from '@fastify/proxy-addr';
 import { z } from 'zod';
+import { configuredKeyDigestHex } from '../clients/key-digest.ts';
 import { prefillStyles } from '../dialects/prefill.ts';
 import { dialectNames } from '../dialects/registry.ts';
 import { DURATION_HINT, parseDuration, parseRate, parseSize, RATE_HINT, SIZE_HINT } from './units.ts';
@@ -199,8 +199,7 @@ function uniqueKeys(keys: ReadonlyArray<{ name: string; key: string }>, ctx: z.R
     if (names.has(k.name))
       ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `"${k.name}" is used twice` });
     // The same key in clear and as its sha256: form is the same key.
-    const hashed = /^sha256:([0-9a-f]{64})$/i.exec(k.key);
-    const digest = hashed ? hashed[1]!.toLowerCase() : hash('sha256', k.key, 'hex');
+    const digest = configuredKeyDigestHex(k.key);
     if (digests.has(digest))
       ctx.addIssue({ code: 'custom', path: [i, 'key'], message: 'this key is given twice' });
     names.add(k.name);

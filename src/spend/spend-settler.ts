@@ -3,7 +3,6 @@
 // usage always leaves a ledger record, priced or marked unpriced, budgets or not.
 
 import { isIngressClaim } from '../clients/ingress-limits.ts';
-import type { Logger } from '../log/logger.ts';
 import type { RequestContext } from '../pipeline/context.ts';
 import { sentModel } from '../pipeline/guard.ts';
 import type { Claim, Settlement, SpendRecord, StateStore } from '../store/state-store.ts';
@@ -14,14 +13,8 @@ import type { Claim, Settlement, SpendRecord, StateStore } from '../store/state-
  */
 export type SettleSpend = (ctx: RequestContext, wallMs: number, durable?: () => void) => void;
 
-export function createSpendSettler(store: StateStore, logger: Logger): SettleSpend {
-  let failing = false;
-  const failed = (err: unknown) => {
-    // Said once per run of failures, not once per request.
-    if (failing) return;
-    failing = true;
-    logger.error({ err }, 'spend could not be written to the store');
-  };
+/** `failed` hears every spend the store could not take (the store's own failure report). */
+export function createSpendSettler(store: StateStore, failed: (err: unknown) => void): SettleSpend {
   return (ctx, wallMs, then) => {
     // Called once whatever fails: it ends an answer.
     let ended = false;
@@ -59,8 +52,7 @@ export function createSpendSettler(store: StateStore, logger: Logger): SettleSpe
         : undefined;
     try {
       const done = store.settle(settlements, wallMs, record, durable);
-      if (done instanceof Promise) done.then(() => (failing = false), failed);
-      else failing = false;
+      if (done instanceof Promise) done.catch(failed);
     } catch (err) {
       failed(err);
       durable?.();

@@ -25,7 +25,14 @@ export interface JournalEntry {
   readonly adds: readonly CounterAdd[];
 }
 
-type Line = [number, number, string, string, string, string, number | null, number, number, CounterAdd[]];
+/** A record as the ledger's columns, in order: at, request id, client, upstream, model, cost, input, output. */
+export type LedgerColumns = [number, string, string, string, string, number | null, number, number];
+
+export function ledgerColumns(r: SpendRecord): LedgerColumns {
+  return [r.at, r.requestId, r.client, r.upstream, r.model, r.costUsd ?? null, r.inputTokens, r.outputTokens];
+}
+
+type Line = [number, ...LedgerColumns, CounterAdd[]];
 
 /** The journal file of process `pid` for the database at `dbPath`. */
 export function journalPath(dbPath: string, pid: number): string {
@@ -104,25 +111,13 @@ export class SpendJournal {
     return this.#seq;
   }
 
-  /** Appends a settled request; throws when the write fails (the entry is still returned to commit). */
+  /** Appends a settled request; throws when the write fails (its sequence number is used up all the same). */
   append(record: SpendRecord, adds: readonly CounterAdd[]): JournalEntry {
     const seq = ++this.#seq;
     const entry = { seq, record, adds };
     // After close the descriptor's number may belong to another file.
     if (this.#closed) return entry;
-    const r = record;
-    const line: Line = [
-      seq,
-      r.at,
-      r.requestId,
-      r.client,
-      r.upstream,
-      r.model,
-      r.costUsd ?? null,
-      r.inputTokens,
-      r.outputTokens,
-      adds as CounterAdd[],
-    ];
+    const line: Line = [seq, ...ledgerColumns(record), adds as CounterAdd[]];
     writeSync(this.#fd, `${JSON.stringify(line)}\n`);
     return entry;
   }

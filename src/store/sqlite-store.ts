@@ -15,6 +15,7 @@ import {
   type CounterAdd,
   type JournalEntry,
   journalPath,
+  ledgerColumns,
   orphanedJournals,
   SpendJournal,
 } from './spend-journal.ts';
@@ -86,6 +87,9 @@ export class SqliteStore implements StateStore {
   readonly #onError: (err: unknown) => void;
   readonly #journal: SpendJournal | undefined;
   readonly #seqDone: StatementSync;
+  readonly #seqOf: StatementSync;
+  readonly #forgetSeq: StatementSync;
+  readonly #dropEnded: StatementSync;
   #pending: JournalEntry[] = [];
   /** More lines failed to go in than are held: the next commit reads them from the journal. */
   #behind = false;
@@ -112,6 +116,9 @@ export class SqliteStore implements StateStore {
     this.#seqDone = this.#db.prepare(
       'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     );
+    this.#seqOf = this.#db.prepare('SELECT value FROM meta WHERE key = ?');
+    this.#forgetSeq = this.#db.prepare('DELETE FROM meta WHERE key = ?');
+    this.#dropEnded = this.#db.prepare('DELETE FROM counters WHERE ends_at <= ?');
     this.#counters = new CounterTable(options.maxCounters, (key) => {
       // What the file has not taken yet must count too.
       this.flush();
@@ -122,19 +129,18 @@ export class SqliteStore implements StateStore {
       this.#recoverOrphans(options.path);
       this.#journal = new SpendJournal(journalPath(options.path, process.pid), 0);
       this.#journal.clear();
-      this.#db.prepare('DELETE FROM meta WHERE key = ?').run(this.#journal.path);
+      this.#forgetSeq.run(this.#journal.path);
     }
   }
 
   /** Replays what dead processes journaled but the file had not taken, once, then drops their journals. */
   #recoverOrphans(dbPath: string): void {
-    const lastOf = this.#db.prepare('SELECT value FROM meta WHERE key = ?');
     for (const path of orphanedJournals(dbPath)) {
-      const last = (lastOf.get(path) as { value: number } | undefined)?.value ?? 0;
+      const last = (this.#seqOf.get(path) as { value: number } | undefined)?.value ?? 0;
       const replay = SpendJournal.pending(path, last);
       if (replay.length > 0) this.#commit(replay, path);
       rmSync(path, { force: true });
-      this.#db.prepare('DELETE FROM meta WHERE key = ?').run(path);
+      this.#forgetSeq.run(path);
     }
   }
 
@@ -206,17 +212,7 @@ export class SqliteStore implements StateStore {
       }
     this.#db.exec('BEGIN');
     try {
-      for (const { record: r } of batch)
-        this.#insert.run(
-          r.at,
-          r.requestId,
-          r.client,
-          r.upstream,
-          r.model,
-          r.costUsd ?? null,
-          r.inputTokens,
-          r.outputTokens,
-        );
+      for (const { record } of batch) this.#insert.run(...ledgerColumns(record));
       for (const [key, { used, endsAt }] of added) this.#add.run(key, used, endsAt);
       if (journal) this.#seqDone.run(journal, batch.at(-1)!.seq);
       this.#db.exec('COMMIT');
@@ -233,7 +229,7 @@ export class SqliteStore implements StateStore {
   sweep(now: number): void {
     this.flush();
     this.#counters.sweep(now);
-    this.#db.prepare('DELETE FROM counters WHERE ends_at <= ?').run(now);
+    this.#dropEnded.run(now);
   }
 
   spend(query: SpendQuery): SpendRow[] {
