@@ -190,7 +190,7 @@ describe('OpenAI SDK against the mock', () => {
     });
   });
 
-  it('embeddings are deterministic unit vectors, decoded from base64 by the SDK', async () => {
+  it('embeddings are deterministic unit vectors that put paraphrases close, decoded from base64 by the SDK', async () => {
     await withMock({}, async (mock) => {
       const client = openaiClient(mock);
       const a = await client.embeddings.create({ model: 'text-embedding-3-small', input: ['abcd', 'efgh'] });
@@ -208,6 +208,18 @@ describe('OpenAI SDK against the mock', () => {
       assert.notDeepEqual(a.data[0]?.embedding, a.data[1]?.embedding);
       const again = await client.embeddings.create({ model: 'text-embedding-3-small', input: ['abcd'] });
       assert.deepEqual(again.data[0]?.embedding, a.data[0]?.embedding);
+      // Bag-of-words vectors: a paraphrase lands close, another subject far.
+      const texts = [
+        'What is the capital of France?',
+        'Tell me the capital city of France',
+        'How do I bake sourdough bread?',
+      ];
+      const [question, paraphrase, other] = (
+        await client.embeddings.create({ model: 'text-embedding-3-small', input: texts })
+      ).data.map((d) => d.embedding);
+      const dot = (x: number[] = [], y: number[] = []) => x.reduce((sum, v, i) => sum + v * (y[i] ?? 0), 0);
+      assert.ok(dot(question, paraphrase) >= 0.8);
+      assert.ok(dot(question, other) <= 0.3);
       assert.equal(
         (mock.received[0]?.json as { encoding_format?: string } | undefined)?.encoding_format,
         'base64',
