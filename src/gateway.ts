@@ -1,5 +1,7 @@
 // Builds the gateway from its config: every dependency is made here and handed down. Nothing global.
 import type { FastifyInstance } from 'fastify';
+import { openAnswerStore } from './cache/open-answer-store.ts';
+import { ResponseCache } from './cache/response-cache.ts';
 import { ClientTally } from './clients/client-tally.ts';
 import { createIdentify } from './clients/identity.ts';
 import { hasAmbientProxy } from './config/env.ts';
@@ -11,6 +13,7 @@ import { createRequestLog, type RequestEnded } from './observe/request-log.ts';
 import { collectStats } from './observe/stats.ts';
 import { Traffic } from './observe/traffic.ts';
 import { BodySilence } from './pipeline/body/idle-guard.ts';
+import { createCacheStage } from './pipeline/cache.ts';
 import { createForwardStage } from './pipeline/forward.ts';
 import { createGuardStage } from './pipeline/guard.ts';
 import { createHostStage } from './pipeline/host.ts';
@@ -82,6 +85,7 @@ function buildPipeline(
   logger: Logger,
   store: StateStore,
   settleSpend: SettleSpend,
+  cache: ResponseCache,
   previous?: Pipeline,
 ): Pipeline {
   const prices = new PriceBook(config.pricing, logger);
@@ -106,6 +110,16 @@ function buildPipeline(
     parse: createParseStage({ maxBody: config.server.max_body, silence }),
     models: createModelListStage({ config, upstreams, modelRouter, clock, logger }),
     route: createRouteStage({ upstreams, modelRouter, defaults: defaultUpstreams(config) }),
+    cache: createCacheStage({
+      enabled: config.cache.enabled,
+      cache,
+      ttlMs: config.cache.ttl,
+      statuses: new Set(config.cache.statuses),
+      maxEntryBytes: megabytes(config.cache.max_entry_mb),
+      prices,
+      clock,
+      logger,
+    }),
     schedule: createScheduleStage({
       clientPriority: config.server.client_priority ?? isLoopback(config.server.host),
     }),
@@ -122,6 +136,10 @@ function buildPipeline(
     }),
   });
   return { config, upstreams, hostRouter, prices, budgets, stages, active: 0, onIdle: undefined };
+}
+
+function megabytes(mb: number): number {
+  return Math.round(mb * 1024 * 1024);
 }
 
 /** How often counters that equal fresh ones (refilled buckets, ended periods) are forgotten. */
@@ -183,7 +201,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
   });
   const stopSweeping = sweepEvery(SWEEP_MS, clock, () => store.sweep(clock.now()), logger);
   const settleSpend = createSpendSettler(store, storeFailed);
-  let pipeline = buildPipeline(config, deps, clock, logger, store, settleSpend);
+  const cache = new ResponseCache(openAnswerStore(config, clock.now()), megabytes(config.cache.max_size_mb));
+  const stopSweepingCache = sweepEvery(SWEEP_MS, clock, () => cache.store.sweep(clock.now()), logger);
+  let pipeline = buildPipeline(config, deps, clock, logger, store, settleSpend, cache);
   const ownNames = new Set([config.server.host.toLowerCase(), ...config.server.hostnames]);
   const origins = createOriginPolicy(config.server.allowed_origins);
   /** Pipelines a reload replaced whose requests have not all finished yet. */
@@ -204,6 +224,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       tally,
       store,
       budgets: pipeline.budgets,
+      cache: () => cache.stats(pipeline.config.cache.enabled, pipeline.config.cache.ttl),
     });
   const metrics = new GatewayMetrics(traffic, stats);
   const requestLog =
@@ -255,6 +276,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     metrics,
     store,
     calendar: () => pipeline.budgets.calendar,
+    cache,
   });
 
   return {
@@ -278,10 +300,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
       // The store is opened once: its file and its bound stay until a restart.
       if (next.store.sqlite !== pipeline.config.store.sqlite) kept.push('store.sqlite');
       if (next.clients.max_tracked !== pipeline.config.clients.max_tracked) kept.push('clients.max_tracked');
+      for (const k of ['store', 'max_size_mb', 'max_entries'] as const)
+        if (next.cache[k] !== pipeline.config.cache[k]) kept.push(`cache.${k}`);
       if (kept.length > 0) logger.warn({ settings: kept }, 'these settings change only on a restart');
       if (closing) return;
       const old = pipeline;
-      pipeline = buildPipeline(next, deps, clock, logger, store, settleSpend, old);
+      pipeline = buildPipeline(next, deps, clock, logger, store, settleSpend, cache, old);
       // Requests that started on the old pipeline finish on it; its pools close after the last one.
       const retire = () => {
         retiring.delete(old);
@@ -308,6 +332,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
       clearTimeout(timer);
       await Promise.all([pipeline, ...retiring].map((p) => p.upstreams.close()));
       stopSweeping();
+      stopSweepingCache();
+      await cache.store.close();
       await store.close();
       log.flush();
     },

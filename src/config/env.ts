@@ -65,8 +65,9 @@ export function envOverlay(env: Env): { overlay: Tree; budgetUsd?: number } {
   if (rpm !== undefined) set(overlay, ['clients', 'limits', 'rpm'], rpm);
   const ttl = present(env, 'CACHE_TTL');
   if (ttl) set(overlay, ['cache', 'ttl'], durationValue(ttl));
-  const entries = integer(env, 'MAX_CACHE_SIZE', problems);
-  if (entries !== undefined) set(overlay, ['cache', 'max_entries'], entries);
+  // Megabytes, as the seed meant it (earlier releases read it as an entry count).
+  const sizeMb = positiveNumber(env, 'MAX_CACHE_SIZE', problems);
+  if (sizeMb !== undefined) set(overlay, ['cache', 'max_size_mb'], sizeMb);
   const level = present(env, 'COOLDOWN_LOG_LEVEL');
   if (level) set(overlay, ['log', 'level'], level);
   const budgetUsd = positiveNumber(env, 'COOLDOWN_BUDGET', problems);

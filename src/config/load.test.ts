@@ -244,11 +244,12 @@ describe('loadConfig precedence', () => {
     assert.equal(config.clients.limits.tpm, 5000);
   });
 
-  test('MAX_CACHE_SIZE sets the cache entry count', () => {
+  test('MAX_CACHE_SIZE sets the cache size in megabytes', () => {
     assert.equal(
-      load({ tree: { cache: { max_entries: 100 } }, env: { MAX_CACHE_SIZE: '500' } }).cache.max_entries,
-      500,
+      load({ tree: { cache: { max_size_mb: 100 } }, env: { MAX_CACHE_SIZE: '2.5' } }).cache.max_size_mb,
+      2.5,
     );
+    assert.equal(load({ env: { MAX_CACHE_SIZE: '500' } }).cache.max_entries, 10_000);
   });
 
   test('PROXY_URL sets the outbound proxy over the file', () => {

@@ -302,8 +302,13 @@ export const configSchema = z.strictObject({
     .strictObject({
       enabled: flag.prefault(true),
       ttl: duration.prefault('5m'),
+      /** All cached answers together, in MB (their bytes as kept). */
       max_size_mb: numeric(z.number().positive()).prefault(100),
+      /** One answer at most, in MB: a larger one is not kept. */
+      max_entry_mb: numeric(z.number().positive()).prefault(8),
       max_entries: count.prefault(10_000),
+      /** Answer statuses that are kept. */
+      statuses: z.array(z.number().int().min(200).max(599)).min(1).prefault([200]),
       store: z.enum(['memory', 'sqlite', 'redis']).prefault('memory'),
       semantic: z
         .strictObject({

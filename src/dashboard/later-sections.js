@@ -1,12 +1,13 @@
 // Sections that features fill in as they arrive: spend, the cache, tokens saved. Each reads its
 // own field of /stats; while the gateway sends no such field the section says so. A feature that
 // arrives needs only its renderer here (docs/dashboard.md lists the fields expected).
+import { cacheView } from './cache-view.js';
 import { el } from './element.js';
-import { formatBytes, formatCount, formatPercent } from './format.js';
+import { formatCount } from './format.js';
 import { spendView } from './spend-view.js';
 
 /**
- * @typedef {{ entries?: number, bytes?: number, hits?: number, misses?: number, hit_ratio?: number }} CacheStats
+ * @typedef {import('./cache-view.js').CacheStats} CacheStats
  * @typedef {import('./budget-rows.js').SpendStats} SpendStats
  * @typedef {import('./budget-rows.js').CostTotals & { tokens?: { saved?: number } }} TotalsFields
  * @typedef {{ cache?: CacheStats, spend?: SpendStats, totals?: TotalsFields }} StatsFields
@@ -32,21 +33,6 @@ function pair(name, value) {
 /** @param {number | undefined} n @param {(n: number) => string} format */
 const shown = (n, format) => (typeof n === 'number' && Number.isFinite(n) ? format(n) : '–');
 
-/** @param {CacheStats} c */
-function renderCache(c) {
-  return [
-    el(
-      'dl',
-      { class: 'pairs' },
-      pair('hit ratio', shown(c.hit_ratio, formatPercent)),
-      pair('hits', shown(c.hits, formatCount)),
-      pair('misses', shown(c.misses, formatCount)),
-      pair('entries', shown(c.entries, formatCount)),
-      pair('size', shown(c.bytes, formatBytes)),
-    ),
-  ];
-}
-
 /** @param {number} saved */
 function renderSaved(saved) {
   return [el('dl', { class: 'pairs' }, pair('tokens saved', shown(saved, formatCount)))];
@@ -66,8 +52,8 @@ export const LATER_SECTIONS = [
     id: 'cache',
     title: 'Cache',
     read: (stats) => stats?.cache,
-    render: renderCache,
-    absent: 'Not enabled: the response cache arrives in a later release.',
+    render: cacheView,
+    absent: 'Not reported by this gateway.',
   },
   {
     id: 'saved',

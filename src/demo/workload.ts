@@ -28,7 +28,8 @@ export function buildWorkload(count: number): DemoRequest[] {
     const context = CONTEXT.repeat(CONTEXT_REPEATS[Math.floor(index / 2) % CONTEXT_REPEATS.length]!);
     return {
       index,
-      prompt: `${context}${QUESTIONS[index % QUESTIONS.length]!}`,
+      // Numbered, so no two are equal: the response cache answers none, and the demo shows shaping.
+      prompt: `${context}${QUESTIONS[index % QUESTIONS.length]!} (question ${index + 1})`,
       maxTokens: MAX_TOKENS[index % MAX_TOKENS.length]!,
       // Every third request streams, as chat UIs do.
       stream: index % 3 === 2,

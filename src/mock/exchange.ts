@@ -58,6 +58,12 @@ export class Exchange {
     this.#settle('wake');
   }
 
+  /** A held answer waits for a release() (one credit), or for the connection to go away. */
+  async held(): Promise<void> {
+    while (this.credits === 0 && !this.closed) await this.waitForWake();
+    if (this.credits > 0) this.credits--;
+  }
+
   wroteChunk(): void {
     this.chunks++;
     this.#events.emit(exchangeEvents.chunk, this.record.id, this.chunks);

@@ -113,7 +113,11 @@ function respond(state: MockState, ex: Exchange, match: RouteMatch): void {
   const a: Answer = { state, ex, dialect, out, requestId, key: record.key ?? '', now };
 
   const fault = chooseFault(state, ex, typeof body?.model === 'string' ? body.model : undefined);
-  if (fault?.kind === 'reset') ex.cut(true);
+  if (fault?.kind === 'held') {
+    void ex.held().then(() => {
+      if (!ex.closed && !refused(a, match, body)) serve(a, match, body, undefined);
+    });
+  } else if (fault?.kind === 'reset') ex.cut(true);
   else if (fault?.kind === 'status') failWith(a, fault);
   else if (fault?.kind !== 'hang' && !refused(a, match, body)) {
     // 'hang' answers nothing: the close of either side ends the exchange.

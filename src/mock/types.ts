@@ -82,6 +82,8 @@ export type Fault =
   | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
   | { kind: 'reset' }
   | { kind: 'hang' }
+  /** Answered normally, but only once `release()` is called: requests can be held in flight. */
+  | { kind: 'held' }
   | { kind: 'drop-mid-stream'; afterChunks?: number }
   | { kind: 'stall-mid-stream'; afterChunks?: number }
   | { kind: 'malformed-chunk'; afterChunks?: number }

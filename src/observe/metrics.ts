@@ -2,6 +2,7 @@
 // are recorded as requests end; the limiter's state is read once per scrape.
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { RequestContext } from '../pipeline/context.ts';
+import { registerCacheMetrics } from './cache-metrics.ts';
 import { type LimitSnapshot, limitSnapshot, registerLimitMetrics } from './limit-metrics.ts';
 import { RequestMetrics } from './request-metrics.ts';
 import { registerSpendMetrics } from './spend-metrics.ts';
@@ -23,6 +24,7 @@ export class GatewayMetrics {
     };
     registerLimitMetrics(this.registry, snapshot);
     registerSpendMetrics(this.registry, snapshot);
+    registerCacheMetrics(this.registry, snapshot);
     // The process's own: CPU, memory, event loop lag, GC (prom-client's standard names).
     collectDefaultMetrics({ register: this.registry });
   }

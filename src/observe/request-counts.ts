@@ -67,7 +67,8 @@ export class RequestCounts {
       u.models.set(label, m);
     }
     m.requests[statusClassIndex(ctx.status) * CACHE_RESULTS.length + cacheIndex(ctx)]!++;
-    if (ctx.usage) {
+    // A hit's tokens were not sent upstream again: the cache counts them as saved.
+    if (ctx.usage && ctx.cacheResult !== 'hit') {
       m.input += ctx.usage.inputTokens;
       m.output += ctx.usage.outputTokens;
     }

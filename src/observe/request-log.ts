@@ -38,6 +38,7 @@ export function createRequestLog(writeLine: (line: string) => void): RequestEnde
     if (ctx.costUsd !== undefined) line += `,"cost_usd":${formatUsd(ctx.costUsd)}`;
     else if (ctx.costUnknown) line += ',"cost_usd":null';
     if (ctx.cacheResult) line += `,"cache":"${ctx.cacheResult}"`;
+    if (ctx.savedUsd !== undefined) line += `,"saved_usd":${formatUsd(ctx.savedUsd)}`;
     if (ctx.errorCode) line += `,"code":"${ctx.errorCode}"`;
     if (ctx.clientGone) line += ',"aborted":true';
     writeLine(`${line}}\n`);

@@ -1,5 +1,7 @@
 // GET /stats: what the limiter believes, per upstream and key, and what has gone through since the
 // start. One documented JSON view (README, "Watching it") of what /metrics shows.
+
+import type { CacheStats } from '../cache/response-cache.ts';
 import type { ClientStats, ClientTally } from '../clients/client-tally.ts';
 import type { ClientsConfig } from '../config/schema.ts';
 import type { BudgetBook } from '../spend/budget-book.ts';
@@ -47,6 +49,8 @@ export interface GatewayStats {
     timezone: string;
     budgets: BudgetStats[];
   };
+  /** The response cache: what it holds and what it answered. */
+  cache: CacheStats;
 }
 
 export interface StatsSources {
@@ -60,6 +64,7 @@ export interface StatsSources {
   tally: ClientTally;
   store: StateStore;
   budgets: BudgetBook;
+  cache: () => CacheStats;
 }
 
 export function collectStats(s: StatsSources): GatewayStats {
@@ -94,5 +99,6 @@ export function collectStats(s: StatsSources): GatewayStats {
         s.wallMs,
       ),
     },
+    cache: s.cache(),
   };
 }

@@ -1,6 +1,7 @@
 // What one request carries through the stages: the client's side, what parsing and routing found,
 // and how it ended.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AnswerRecorder } from '../cache/answer-recorder.ts';
 import type { ClientIdentity } from '../clients/identity.ts';
 import type { HostRouteConfig, ModelRouteConfig } from '../config/schema.ts';
 import type { Usage } from '../dialects/types.ts';
@@ -91,6 +92,10 @@ export interface RequestContext {
   errorCode: ErrorCode | undefined;
   /** How the response cache served it; undefined: no cache lookup was made. */
   cacheResult: CacheResult | undefined;
+  /** A cacheable miss: what its client gets is recorded here, to be kept when it ends well. */
+  recorder: AnswerRecorder | undefined;
+  /** What a cache hit would have cost upstream (USD); undefined: not a hit, or no price. */
+  savedUsd: number | undefined;
   /** Time spent waiting in queues for room on a key (ms, every attempt). */
   queueMs: number;
   /** Time spent in backoff pauses between attempts (ms, as planned). */
@@ -165,6 +170,8 @@ export function createContext(
     earlierUsage: undefined,
     errorCode: undefined,
     cacheResult: undefined,
+    recorder: undefined,
+    savedUsd: undefined,
     queueMs: 0,
     pausedMs: 0,
     upstreamMs: 0,

@@ -336,6 +336,8 @@ export function createForwardStage(deps: ForwardStageDeps) {
 
 /** The request becomes the continuation of the client's stream, for the current target. */
 function continueStream(ctx: RequestContext): void {
+  // What the client gets is no longer one exchange's answer: not one to cache.
+  if (ctx.recorder) ctx.recorder.spoiled = true;
   ctx.json = ctx.rescue!.continuation(ctx.json!, prefillStyleOf(ctx));
   ctx.jsonChanged = true;
   planCost(ctx);

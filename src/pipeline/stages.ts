@@ -15,6 +15,8 @@ export interface PipelineStages {
   models: Stage;
   /** Upstream and URL: by Host, header, model or default. */
   route: Stage;
+  /** A repeat answered from the response cache (or an identical miss running now); misses recorded. */
+  cache: Stage;
   /** Cost estimate and priority, for the upstream's limits. */
   schedule: Stage;
   /** The client's own limits and the budgets: its claims reserved all or nothing, or a 429. */
@@ -24,7 +26,7 @@ export interface PipelineStages {
 }
 
 export function orderStages(s: PipelineStages): readonly Stage[] {
-  return [s.host, s.identify, s.parse, s.models, s.route, s.schedule, s.guard, s.forward];
+  return [s.host, s.identify, s.parse, s.models, s.route, s.cache, s.schedule, s.guard, s.forward];
 }
 
 export async function runStages(stages: readonly Stage[], ctx: RequestContext): Promise<void> {

@@ -1,6 +1,7 @@
 // The gateway's own endpoints: /, /health and /dashboard open, the rest behind the admin token if set.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import pkg from '../../package.json' with { type: 'json' };
+import type { ResponseCache } from '../cache/response-cache.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
 import { renderError } from '../errors/render.ts';
 import type { Logger } from '../log/logger.ts';
@@ -11,6 +12,7 @@ import type { PeriodCalendar } from '../spend/budget-period.ts';
 import type { StateStore } from '../store/state-store.ts';
 import type { Clock } from '../time/clock.ts';
 import { createAdminGuard } from './admin-guard.ts';
+import { registerCacheRoute } from './cache-route.ts';
 import { registerDashboardRoutes } from './dashboard-routes.ts';
 import type { OriginPolicy } from './origin-policy.ts';
 import { registerSpendRoute } from './spend-route.ts';
@@ -27,6 +29,7 @@ export interface AdminRouteDeps {
   metrics: GatewayMetrics;
   store: StateStore;
   calendar: () => PeriodCalendar;
+  cache: ResponseCache;
 }
 
 export const version: string = pkg.version;
@@ -96,4 +99,5 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
     return deps.metrics.text();
   });
   registerSpendRoute(app, { store: deps.store, calendar: deps.calendar, clock: deps.clock, adminOnly });
+  registerCacheRoute(app, { cache: deps.cache, adminOnly });
 }

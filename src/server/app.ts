@@ -2,6 +2,7 @@
 // free of framework work); the gateway's own endpoints are fastify routes with its lifecycle.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { ResponseCache } from '../cache/response-cache.ts';
 import type { Logger } from '../log/logger.ts';
 import type { GatewayMetrics } from '../observe/metrics.ts';
 import type { GatewayStats } from '../observe/stats.ts';
@@ -38,6 +39,7 @@ export interface AppDeps {
   metrics: GatewayMetrics;
   store: StateStore;
   calendar: () => PeriodCalendar;
+  cache: ResponseCache;
 }
 
 function adminPath(url: string): boolean {
@@ -98,6 +100,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
     metrics: deps.metrics,
     store: deps.store,
     calendar: deps.calendar,
+    cache: deps.cache,
   });
   return app;
 }

@@ -78,11 +78,17 @@ describe('cooldown CLI', () => {
       `upstreams:\n  openai:\n    url: ${mock.url}\n    keys: [${keys.join(', ')}]\n`;
     writeFileSync(file, keysFile(['sk-before-reload-key-00000000001']));
     const run = runCli(['--config', file], { COOLDOWN_PORT: '0' });
+    let asked = 0;
+    // Each asks something new: a repeat would be answered from the response cache, by no key.
     const chat = (url: string, stream = false) =>
       fetch(`${url}/v1/chat/completions`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'gpt-4o', stream, messages: [{ role: 'user', content: 'hi' }] }),
+        body: JSON.stringify({
+          model: 'gpt-4o',
+          stream,
+          messages: [{ role: 'user', content: `hi ${++asked}` }],
+        }),
       });
     try {
       const url = (await run.waitForLog(/listening/)).url as string;

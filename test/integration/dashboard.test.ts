@@ -134,7 +134,7 @@ describe('the dashboard, with no admin token set', () => {
       cells.some((c) => KEYS.map(maskSecret).includes(c)),
       cells.join(' | '),
     );
-    await waitForText(page, '#later-cache', 'Not enabled');
+    await waitForText(page, '#later-cache', 'Off');
     await waitForText(page, '#later-saved', 'Not enabled');
     await waitForText(page, '#later-spend', 'No budgets configured');
     await waitForText(page, '#later-spend', /cost since start\s*\$\d/);

@@ -21,7 +21,9 @@ export async function startGateway(
   const server = { ...(tree.server as Record<string, unknown> | undefined), host: '127.0.0.1', port: 0 };
   // Nothing kept between tests unless a test names a file.
   const store = { sqlite: ':memory:', ...(tree.store as Record<string, unknown> | undefined) };
-  const config = loadConfig({ tree: { ...tree, server, store }, env, cwd: '/nonexistent' });
+  // The response cache would answer the repeats most tests send on purpose: on where a test says so.
+  const cache = { enabled: false, ...(tree.cache as Record<string, unknown> | undefined) };
+  const config = loadConfig({ tree: { ...tree, server, store, cache }, env, cwd: '/nonexistent' });
   const gateway = createGateway({ config, log: silentLogOutput(), env, ...deps });
   const url = await gateway.listen();
   return { url, gateway, close: () => gateway.close() };

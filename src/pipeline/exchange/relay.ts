@@ -165,6 +165,7 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
         this.#startStream(false);
         this.#tail = [];
         for (const c of this.#chunks) {
+          this.#ctx.recorder?.data(c);
           this.#ctx.res.write(c);
           this.#keepTail(c);
         }
@@ -196,6 +197,7 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
     } else this.#contentCame();
     if (this.#headPending) this.#sendHead();
     if (this.#tail) this.#keepTail(chunk);
+    this.#ctx.recorder?.data(out);
     if (!this.#ctx.res.write(out)) {
       controller.pause();
       this.#armStall();
@@ -219,6 +221,11 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
         priceRequest(ctx, this.#o.prices);
       }
       this.#writeHead(true, body.length);
+      const recorder = ctx.recorder;
+      if (recorder) {
+        recorder.data(body);
+        recorder.succeeded = true;
+      }
       const end = () => endWithin(ctx, body, ctx.target!.upstream.config.idle_timeout, this.#o.clock);
       // Its spend is on file before the client has the answer: a kill -9 cannot lose what was answered.
       if (ctx.usage) this.#o.settleSpend(ctx, this.#o.clock.now(), end);
@@ -242,9 +249,14 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
         return;
       }
       if (this.#headPending) this.#sendHead();
-      if (rest !== '') ctx.res.write(Buffer.from(rest, 'latin1'));
+      if (rest !== '') {
+        const bytes = Buffer.from(rest, 'latin1');
+        ctx.recorder?.data(bytes);
+        ctx.res.write(bytes);
+      }
       if (!observer) {
         if (this.#tail) this.#usageFromTail();
+        if (ctx.recorder) ctx.recorder.succeeded = true;
         ctx.res.end();
       } else {
         ctx.usage = observer.usage();
@@ -261,6 +273,11 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
           // Whole: its spend goes on file before the end the client waits for (the marker it never
           // got, when the upstream left it out).
           const terminator = end === 'completed' ? this.#wire!.terminator : undefined;
+          const recorder = ctx.recorder;
+          if (recorder) {
+            if (terminator !== undefined) recorder.data(terminator);
+            recorder.succeeded = true;
+          }
           priceRequest(ctx, this.#o.prices);
           this.#o.settleSpend(ctx, this.#o.clock.now(), () => ctx.res.end(terminator));
         } else {

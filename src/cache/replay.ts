@@ -1,0 +1,34 @@
+// Answers a request from the cache: the stored status, headers and bytes (a stream's events as
+// they first went out), with the gateway's own headers and when the answer was made.
+
+import type { RequestContext } from '../pipeline/context.ts';
+import { keepAliveOnlyIfRead } from '../pipeline/exchange/client-answer.ts';
+import type { StoredAnswer } from './stored-answer.ts';
+
+export function replay(ctx: RequestContext, answer: StoredAnswer, now: number): void {
+  const out = answer.headers.slice();
+  // A stream goes out as one, without a length, like the upstream's did.
+  if (!answer.stream) out.push('content-length', String(answer.body.length));
+  out.push(
+    'x-request-id',
+    ctx.id,
+    'x-cooldown-request-id',
+    ctx.id,
+    'x-proxy',
+    'cooldown',
+    'x-cooldown-upstream',
+    answer.upstream,
+    'x-cache',
+    'HIT',
+    'x-cache-timestamp',
+    new Date(answer.storedAt).toISOString(),
+    'age',
+    String(Math.max(0, Math.floor((now - answer.storedAt) / 1000))),
+  );
+  if (ctx.extraHeaders) out.push(...ctx.extraHeaders);
+  ctx.status = answer.status;
+  ctx.headSent = true;
+  keepAliveOnlyIfRead(ctx);
+  ctx.res.writeHead(answer.status, out);
+  ctx.res.end(answer.body);
+}

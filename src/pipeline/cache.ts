@@ -1,0 +1,163 @@
+// Stage: answer a repeat from the response cache (or from an identical miss running now), before
+// it is estimated, limited or queued; a miss is recorded on its way out and kept if it may be.
+import { AnswerRecorder } from '../cache/answer-recorder.ts';
+import { cacheKeyOf } from '../cache/cache-key.ts';
+import {
+  type CacheDirectives,
+  directivesOf,
+  isCacheable,
+  upstreamForbidsStoring,
+} from '../cache/cache-policy.ts';
+import type { Flight } from '../cache/flights.ts';
+import { replay } from '../cache/replay.ts';
+import type { ResponseCache } from '../cache/response-cache.ts';
+import { REPLAYED_HEADERS, type StoredAnswer } from '../cache/stored-answer.ts';
+import { ClientGone } from '../errors/client-gone.ts';
+import type { Logger } from '../log/logger.ts';
+import type { PriceBook } from '../spend/price-book.ts';
+import { priceRequest } from '../spend/request-cost.ts';
+import type { Clock } from '../time/clock.ts';
+import type { RequestContext } from './context.ts';
+
+export interface CacheStageDeps {
+  /** `cache.enabled` (off with `--no-cache`): the stage does nothing. */
+  enabled: boolean;
+  cache: ResponseCache;
+  ttlMs: number;
+  /** Statuses whose answers are kept (200 by default). */
+  statuses: ReadonlySet<number>;
+  /** One answer's bytes at most. */
+  maxEntryBytes: number;
+  prices: PriceBook;
+  clock: Clock;
+  logger: Logger;
+}
+
+const MISS = ['x-cache', 'MISS'];
+const BYPASS = ['x-cache', 'BYPASS'];
+
+function withHeader(ctx: RequestContext, pair: readonly string[]): void {
+  ctx.extraHeaders = ctx.extraHeaders ? [...ctx.extraHeaders, ...pair] : (pair as string[]);
+}
+
+export function createCacheStage(deps: CacheStageDeps) {
+  const { cache, clock } = deps;
+
+  function answer(ctx: RequestContext, stored: StoredAnswer): void {
+    const t = cache.tally;
+    t.hits++;
+    ctx.cacheResult = 'hit';
+    // Nothing was reserved and nothing is spent; the tokens and the cost count as saved.
+    ctx.spendSettled = true;
+    ctx.usage = stored.usage;
+    if (stored.usage) {
+      priceRequest(ctx, deps.prices);
+      ctx.savedUsd = ctx.costUsd;
+      ctx.costUsd = 0;
+      ctx.costUnknown = false;
+      t.savedInputTokens += stored.usage.inputTokens;
+      t.savedOutputTokens += stored.usage.outputTokens;
+      t.savedUsd += ctx.savedUsd ?? 0;
+    }
+    replay(ctx, stored, clock.now());
+  }
+
+  /** A follower waits for the leader's answer, or leaves when its client does. */
+  function follow(ctx: RequestContext, flight: Flight): Promise<StoredAnswer | undefined> {
+    return new Promise((resolve, reject) => {
+      ctx.cancel = () => reject(new ClientGone());
+      flight.answer.then((stored) => {
+        ctx.cancel = undefined;
+        resolve(stored);
+      });
+    });
+  }
+
+  function keptAnswer(
+    ctx: RequestContext,
+    recorder: AnswerRecorder,
+    d: CacheDirectives,
+  ): StoredAnswer | undefined {
+    if (!d.store || ctx.errorCode || ctx.upstreamBroke || ctx.clientGone || !ctx.res.writableFinished) return;
+    const headers = ctx.upstreamHeaders;
+    if (!headers || !deps.statuses.has(ctx.status) || upstreamForbidsStoring(headers)) return;
+    const body = recorder.body();
+    if (!body) return;
+    const ttl = d.maxAgeMs === undefined ? deps.ttlMs : Math.min(deps.ttlMs, d.maxAgeMs);
+    if (ttl <= 0) return;
+    const kept: string[] = [];
+    for (const name in headers) {
+      const value = headers[name];
+      if (typeof value === 'string' && REPLAYED_HEADERS.has(name)) kept.push(name, value);
+    }
+    const now = clock.now();
+    return {
+      status: ctx.status,
+      headers: kept,
+      body,
+      stream: ctx.stream || headers['content-type']?.toString().startsWith('text/event-stream') === true,
+      storedAt: now,
+      expiresAt: now + ttl,
+      upstream: ctx.target!.upstream.name,
+      model: ctx.model ?? '',
+      usage: ctx.usage,
+    };
+  }
+
+  /** The miss goes on through the stages; what its client gets is recorded and kept at its end. */
+  function record(ctx: RequestContext, key: string, d: CacheDirectives, leads: boolean): void {
+    const recorder = new AnswerRecorder(deps.maxEntryBytes);
+    ctx.recorder = recorder;
+    ctx.res.once('close', () => {
+      let stored: StoredAnswer | undefined;
+      try {
+        stored = keptAnswer(ctx, recorder, d);
+        if (stored) {
+          const put = cache.store.put(key, stored);
+          if (put instanceof Promise)
+            put.catch((err) => deps.logger.warn({ err }, 'caching an answer failed'));
+          cache.tally.stored++;
+        }
+      } catch (err) {
+        stored = undefined;
+        deps.logger.warn({ err }, 'caching an answer failed');
+      }
+      if (leads) cache.flights.land(key, stored);
+    });
+  }
+
+  if (!deps.enabled) return () => {};
+  return async function cacheStage(ctx: RequestContext): Promise<void> {
+    if (!isCacheable(ctx)) return;
+    const key = cacheKeyOf(ctx);
+    if (key === undefined) return;
+    const control = ctx.req.headers['cache-control'];
+    const d = directivesOf(typeof control === 'string' ? control : undefined);
+    if (!d.lookup) {
+      cache.tally.bypassed++;
+      ctx.cacheResult = 'bypass';
+      withHeader(ctx, BYPASS);
+      if (d.store) record(ctx, key, d, false);
+      return;
+    }
+    const found = await cache.store.get(key, clock.now());
+    if (found && (d.maxAgeMs === undefined || clock.now() - found.storedAt <= d.maxAgeMs)) {
+      answer(ctx, found);
+      return;
+    }
+    const flight = cache.flights.join(key);
+    if (flight) {
+      const landed = await follow(ctx, flight);
+      if (landed) {
+        cache.tally.coalesced++;
+        answer(ctx, landed);
+        return;
+      }
+    }
+    // The leader's answer could not be kept: this one goes upstream on its own.
+    cache.tally.misses++;
+    ctx.cacheResult = 'miss';
+    withHeader(ctx, MISS);
+    record(ctx, key, d, flight === undefined);
+  };
+}
