@@ -2,6 +2,9 @@
 import type { FastifyInstance } from 'fastify';
 import { openAnswerStore } from './cache/open-answer-store.ts';
 import { ResponseCache } from './cache/response-cache.ts';
+import { Embedder } from './cache/semantic/embedder.ts';
+import { SemanticIndex } from './cache/semantic/semantic-index.ts';
+import { SemanticLookup } from './cache/semantic/semantic-lookup.ts';
 import { ClientTally } from './clients/client-tally.ts';
 import { createIdentify } from './clients/identity.ts';
 import { hasAmbientProxy } from './config/env.ts';
@@ -119,6 +122,7 @@ function buildPipeline(
       prices,
       clock,
       logger,
+      semantic: semanticLookup(config, upstreams, cache, logger),
     }),
     schedule: createScheduleStage({
       clientPriority: config.server.client_priority ?? isLoopback(config.server.host),
@@ -136,6 +140,27 @@ function buildPipeline(
     }),
   });
   return { config, upstreams, hostRouter, prices, budgets, stages, active: 0, onIdle: undefined };
+}
+
+/** The semantic mode over the index kept across reloads, embedding with this pipeline's upstream. */
+function semanticLookup(
+  config: Config,
+  upstreams: UpstreamSet,
+  cache: ResponseCache,
+  logger: Logger,
+): SemanticLookup | undefined {
+  const s = config.cache.semantic;
+  if (!config.cache.enabled || !s.enabled || !cache.semanticIndex) return undefined;
+  const name = s.upstream ?? defaultUpstreams(config).openai;
+  const upstream = name === undefined ? undefined : upstreams.byName.get(name);
+  if (!upstream?.base) {
+    throw new Error(
+      `cache.semantic.upstream: ${name === undefined ? 'no upstream is named' : `"${name}" is not an upstream with its own keys`}; name the one whose embeddings model embeds requests.`,
+    );
+  }
+  const embedder = new Embedder(upstream, { model: s.model, timeoutMs: s.timeout });
+  const settings = { threshold: s.threshold, shadow: s.shadow, anyTemperature: s.any_temperature };
+  return new SemanticLookup(cache.semanticIndex, embedder, settings, logger);
 }
 
 function megabytes(mb: number): number {
@@ -201,7 +226,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
   });
   const stopSweeping = sweepEvery(SWEEP_MS, clock, () => store.sweep(clock.now()), logger);
   const settleSpend = createSpendSettler(store, storeFailed);
-  const cache = new ResponseCache(openAnswerStore(config, clock.now()), megabytes(config.cache.max_size_mb));
+  const semantic = config.cache.semantic;
+  const cache = new ResponseCache(
+    openAnswerStore(config, clock.now()),
+    megabytes(config.cache.max_size_mb),
+    semantic.enabled ? new SemanticIndex(semantic.max_entries) : undefined,
+  );
   const stopSweepingCache = sweepEvery(SWEEP_MS, clock, () => cache.store.sweep(clock.now()), logger);
   let pipeline = buildPipeline(config, deps, clock, logger, store, settleSpend, cache);
   const ownNames = new Set([config.server.host.toLowerCase(), ...config.server.hostnames]);
@@ -302,6 +332,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
       if (next.clients.max_tracked !== pipeline.config.clients.max_tracked) kept.push('clients.max_tracked');
       for (const k of ['store', 'max_size_mb', 'max_entries'] as const)
         if (next.cache[k] !== pipeline.config.cache[k]) kept.push(`cache.${k}`);
+      if (next.cache.semantic.enabled !== pipeline.config.cache.semantic.enabled)
+        kept.push('cache.semantic.enabled');
+      if (next.cache.semantic.max_entries !== pipeline.config.cache.semantic.max_entries)
+        kept.push('cache.semantic.max_entries');
       if (kept.length > 0) logger.warn({ settings: kept }, 'these settings change only on a restart');
       if (closing) return;
       const old = pipeline;

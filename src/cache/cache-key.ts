@@ -37,7 +37,7 @@ export function canonicalJson(value: unknown): string {
  * the credential), the virtual key or header that names the client, and for REST calls every
  * header that may carry a credential. A client that presents none shares the anonymous scope.
  */
-function tenantOf(ctx: RequestContext): string {
+export function tenantOf(ctx: RequestContext): string {
   let tenant = presentedKey(ctx.req) ?? '';
   const id = ctx.client?.id;
   if (id !== undefined && (id.startsWith('vk:') || id.startsWith('header:'))) tenant += `\n${id}`;

@@ -5,7 +5,8 @@ import type { RequestContext } from '../pipeline/context.ts';
 import { keepAliveOnlyIfRead } from '../pipeline/exchange/client-answer.ts';
 import type { StoredAnswer } from './stored-answer.ts';
 
-export function replay(ctx: RequestContext, answer: StoredAnswer, now: number): void {
+/** `similarity`: served for a request like this one by meaning (the semantic mode), not the same. */
+export function replay(ctx: RequestContext, answer: StoredAnswer, now: number, similarity?: number): void {
   const out = answer.headers.slice();
   // A stream goes out as one, without a length, like the upstream's did.
   if (!answer.stream) out.push('content-length', String(answer.body.length));
@@ -19,12 +20,13 @@ export function replay(ctx: RequestContext, answer: StoredAnswer, now: number): 
     'x-cooldown-upstream',
     answer.upstream,
     'x-cache',
-    'HIT',
+    similarity === undefined ? 'HIT' : 'HIT-SEMANTIC',
     'x-cache-timestamp',
     new Date(answer.storedAt).toISOString(),
     'age',
     String(Math.max(0, Math.floor((now - answer.storedAt) / 1000))),
   );
+  if (similarity !== undefined) out.push('x-cache-similarity', similarity.toFixed(4));
   if (ctx.extraHeaders) out.push(...ctx.extraHeaders);
   ctx.status = answer.status;
   ctx.headSent = true;

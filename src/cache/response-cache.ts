@@ -2,6 +2,7 @@
 // and what it has done (hits, misses, what they saved), for /stats and /metrics.
 import type { AnswerFilter, AnswerStore } from './answer-store.ts';
 import { Flights } from './flights.ts';
+import type { SemanticIndex } from './semantic/semantic-index.ts';
 
 export interface CacheTally {
   hits: number;
@@ -12,6 +13,9 @@ export interface CacheTally {
   coalesced: number;
   /** Answers put in the cache. */
   stored: number;
+  /** Hits by meaning (semantic mode), counted in `hits` too; and those shadow mode only logged. */
+  semanticHits: number;
+  shadowHits: number;
   /** Tokens and cost hits would have cost upstream. */
   savedInputTokens: number;
   savedOutputTokens: number;
@@ -30,6 +34,8 @@ export interface CacheStats {
   bypassed: number;
   coalesced: number;
   stored: number;
+  /** The semantic mode, when on: requests remembered by meaning, hits served, shadow would-be hits. */
+  semantic: { entries: number; capacity: number; hits: number; shadow_hits: number } | null;
   /** hits / (hits + misses); 0 before any lookup. */
   hit_ratio: number;
   /** Misses going upstream now that identical requests may wait for, and how many wait. */
@@ -48,18 +54,25 @@ export class ResponseCache {
     bypassed: 0,
     coalesced: 0,
     stored: 0,
+    semanticHits: 0,
+    shadowHits: 0,
     savedInputTokens: 0,
     savedOutputTokens: 0,
     savedUsd: 0,
   };
 
-  constructor(store: AnswerStore, maxBytes: number) {
+  /** Requests remembered by meaning (`cache.semantic`, set at start); their answers are in `store`. */
+  readonly semanticIndex: SemanticIndex | undefined;
+
+  constructor(store: AnswerStore, maxBytes: number, semanticIndex?: SemanticIndex) {
     this.store = store;
     this.maxBytes = maxBytes;
+    this.semanticIndex = semanticIndex;
   }
 
   /** Removes what the filter names; how many answers went. */
   async clear(filter: AnswerFilter): Promise<number> {
+    this.semanticIndex?.clear(filter);
     return await this.store.clear(filter);
   }
 
@@ -78,6 +91,14 @@ export class ResponseCache {
       bypassed: t.bypassed,
       coalesced: t.coalesced,
       stored: t.stored,
+      semantic: this.semanticIndex
+        ? {
+            entries: this.semanticIndex.size,
+            capacity: this.semanticIndex.capacity,
+            hits: t.semanticHits,
+            shadow_hits: t.shadowHits,
+          }
+        : null,
       hit_ratio: looked === 0 ? 0 : t.hits / looked,
       in_flight: this.flights.size,
       waiting: this.flights.waiting,

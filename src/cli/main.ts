@@ -35,7 +35,7 @@ program
     '--no-optimize',
     'leave prompts untouched (context optimization is accepted now and arrives in a later release)',
   )
-  .option('--no-cache', 'answer nothing from the cache (the response cache arrives in a later release)')
+  .option('--no-cache', 'answer nothing from the response cache and keep nothing in it')
   .option('--no-rate-limit', "turn off upstream shaping and clients' own limits (budgets still hold)")
   .option('--log-file <file>', 'write JSON log lines to this file instead of stdout')
   .option('--budget <usd>', 'global daily spend cap in USD (env COOLDOWN_BUDGET)', usd)

@@ -313,7 +313,19 @@ export const configSchema = z.strictObject({
       semantic: z
         .strictObject({
           enabled: flag.prefault(false),
+          /** Cosine similarity from which a cached answer to a paraphrase is served. */
           threshold: numeric(z.number().min(0).max(1)).prefault(0.95),
+          /** Only log would-be hits with their similarity; serve nothing. */
+          shadow: flag.prefault(false),
+          /** The upstream whose embeddings model embeds the requests (default: the OpenAI default). */
+          upstream: z.string().min(1).optional(),
+          model: z.string().min(1).prefault('text-embedding-3-small'),
+          /** Requests remembered by meaning at most (the oldest are forgotten first). */
+          max_entries: count.prefault(10_000),
+          /** Also requests that sample (temperature not 0): their answers vary by design. */
+          any_temperature: flag.prefault(false),
+          /** The longest an embedding may take before the request goes on without one. */
+          timeout: duration.prefault('5s'),
         })
         .prefault({}),
     })

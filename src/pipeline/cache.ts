@@ -1,7 +1,7 @@
 // Stage: answer a repeat from the response cache (or from an identical miss running now), before
 // it is estimated, limited or queued; a miss is recorded on its way out and kept if it may be.
 import { AnswerRecorder } from '../cache/answer-recorder.ts';
-import { cacheKeyOf } from '../cache/cache-key.ts';
+import { cacheKeyOf, tenantOf } from '../cache/cache-key.ts';
 import {
   type CacheDirectives,
   directivesOf,
@@ -11,6 +11,7 @@ import {
 import type { Flight } from '../cache/flights.ts';
 import { replay } from '../cache/replay.ts';
 import type { ResponseCache } from '../cache/response-cache.ts';
+import type { SemanticLookup, SemanticProbe } from '../cache/semantic/semantic-lookup.ts';
 import { REPLAYED_HEADERS, type StoredAnswer } from '../cache/stored-answer.ts';
 import { ClientGone } from '../errors/client-gone.ts';
 import type { Logger } from '../log/logger.ts';
@@ -31,6 +32,8 @@ export interface CacheStageDeps {
   prices: PriceBook;
   clock: Clock;
   logger: Logger;
+  /** `cache.semantic`, when on. */
+  semantic: SemanticLookup | undefined;
 }
 
 const MISS = ['x-cache', 'MISS'];
@@ -43,7 +46,7 @@ function withHeader(ctx: RequestContext, pair: readonly string[]): void {
 export function createCacheStage(deps: CacheStageDeps) {
   const { cache, clock } = deps;
 
-  function answer(ctx: RequestContext, stored: StoredAnswer): void {
+  function answer(ctx: RequestContext, stored: StoredAnswer, similarity?: number): void {
     const t = cache.tally;
     t.hits++;
     ctx.cacheResult = 'hit';
@@ -59,7 +62,7 @@ export function createCacheStage(deps: CacheStageDeps) {
       t.savedOutputTokens += stored.usage.outputTokens;
       t.savedUsd += ctx.savedUsd ?? 0;
     }
-    replay(ctx, stored, clock.now());
+    replay(ctx, stored, clock.now(), similarity);
   }
 
   /** A follower waits for the leader's answer, or leaves when its client does. */
@@ -105,7 +108,13 @@ export function createCacheStage(deps: CacheStageDeps) {
   }
 
   /** The miss goes on through the stages; what its client gets is recorded and kept at its end. */
-  function record(ctx: RequestContext, key: string, d: CacheDirectives, leads: boolean): void {
+  function record(
+    ctx: RequestContext,
+    key: string,
+    d: CacheDirectives,
+    leads: boolean,
+    probe?: SemanticProbe,
+  ): void {
     const recorder = new AnswerRecorder(deps.maxEntryBytes);
     ctx.recorder = recorder;
     ctx.res.once('close', () => {
@@ -117,6 +126,7 @@ export function createCacheStage(deps: CacheStageDeps) {
           if (put instanceof Promise)
             put.catch((err) => deps.logger.warn({ err }, 'caching an answer failed'));
           cache.tally.stored++;
+          if (probe) deps.semantic?.remember(probe, key, stored.upstream, stored.model);
         }
       } catch (err) {
         stored = undefined;
@@ -154,10 +164,45 @@ export function createCacheStage(deps: CacheStageDeps) {
         return;
       }
     }
-    // The leader's answer could not be kept: this one goes upstream on its own.
+    const leads = flight === undefined;
+    const probe = leads ? await bySemantics(ctx, key) : undefined;
+    if (ctx.headSent) return;
+    // A miss (or a follower whose leader's answer could not be kept): it goes upstream itself.
     cache.tally.misses++;
     ctx.cacheResult = 'miss';
     withHeader(ctx, MISS);
-    record(ctx, key, d, flight === undefined);
+    record(ctx, key, d, leads, probe);
   };
+
+  /** A leading miss looked up by meaning: answered when a near enough request's answer is kept. */
+  async function bySemantics(ctx: RequestContext, key: string): Promise<SemanticProbe | undefined> {
+    const semantic = deps.semantic;
+    if (!semantic) return undefined;
+    const probe = await semantic.probe(ctx, tenantOf(ctx), clock.now());
+    const match = probe?.match;
+    if (!match) return probe;
+    const stored = await cache.store.get(match.key, clock.now());
+    if (!stored) {
+      semantic.index.remove(match.key);
+      return probe;
+    }
+    if (semantic.settings.shadow) {
+      cache.tally.shadowHits++;
+      deps.logger.info(
+        {
+          id: ctx.id,
+          similarity: Number(match.similarity.toFixed(4)),
+          upstream: stored.upstream,
+          model: stored.model,
+        },
+        'the semantic cache would have answered this request (shadow mode)',
+      );
+      return probe;
+    }
+    cache.tally.semanticHits++;
+    answer(ctx, stored, match.similarity);
+    // Identical requests that came meanwhile get the same answer.
+    cache.flights.land(key, stored);
+    return undefined;
+  }
 }

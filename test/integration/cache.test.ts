@@ -360,3 +360,84 @@ describe('the SQLite answer store', () => {
     }
   });
 });
+
+describe('the semantic mode', () => {
+  let mock: MockUpstream;
+  before(async () => {
+    mock = await startMockUpstream();
+  });
+  after(async () => {
+    await mock.close();
+  });
+
+  const semantic = (extra: Record<string, unknown> = {}) =>
+    config(mock, { semantic: { enabled: true, threshold: 0.8, upstream: 'openai', ...extra } });
+  const ask = (content: string, extra: Record<string, unknown> = {}) =>
+    question(content, { temperature: 0, ...extra });
+  const chatCalls = () => mock.received.filter((r) => r.path.endsWith('/chat/completions')).length;
+
+  test('a paraphrase above the threshold is served the first answer; unrelated text and other scopes are not', async () => {
+    mock.reset();
+    const gw = await startGateway(semantic());
+    try {
+      const first = await answer(gw, ask('What is the capital of France?'));
+      assert.equal(first.cache, 'MISS');
+      const paraphrase = await answer(gw, ask('Tell me the capital city of France'));
+      assert.equal(paraphrase.cache, 'HIT-SEMANTIC');
+      assert.ok(Number(paraphrase.res.headers.get('x-cache-similarity')) >= 0.8);
+      assert.equal(paraphrase.text, first.text);
+      assert.equal(chatCalls(), 1);
+
+      assert.equal(
+        (await answer(gw, ask('How do I bake sourdough bread?'))).cache,
+        'MISS',
+        'below the threshold',
+      );
+      assert.equal(
+        (await answer(gw, ask('Tell me the capital city of France'), { authorization: 'Bearer sk-tenant-b' }))
+          .cache,
+        'MISS',
+        'another tenant',
+      );
+      const system = {
+        messages: [
+          { role: 'system', content: 'Answer in French.' },
+          { role: 'user', content: 'Tell me the capital city of France' },
+        ],
+      };
+      assert.equal((await answer(gw, ask('', system))).cache, 'MISS', 'another system prompt');
+      assert.equal(
+        (await answer(gw, ask('Tell me the capital city of France', { model: 'gpt-4o' }))).cache,
+        'MISS',
+        'another model',
+      );
+      assert.equal(
+        (await answer(gw, question('Tell me the capital city of France', { temperature: 0.7 }))).cache,
+        'MISS',
+        'a sampling request is not compared by meaning',
+      );
+      assert.equal(chatCalls(), 6);
+      const s = (await stats(gw)).cache as CacheStats & { semantic: { hits: number; entries: number } };
+      assert.equal(s.semantic.hits, 1);
+      assert.ok(s.semantic.entries >= 4);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  test('shadow mode serves nothing by meaning and counts what it would have served', async () => {
+    mock.reset();
+    const gw = await startGateway(semantic({ shadow: true }));
+    try {
+      await answer(gw, ask('What is the capital of France?'));
+      const paraphrase = await answer(gw, ask('Tell me the capital city of France'));
+      assert.equal(paraphrase.cache, 'MISS');
+      assert.equal(chatCalls(), 2);
+      const s = (await stats(gw)).cache as CacheStats & { semantic: { hits: number; shadow_hits: number } };
+      assert.equal(s.semantic.shadow_hits, 1);
+      assert.equal(s.semantic.hits, 0);
+    } finally {
+      await gw.close();
+    }
+  });
+});
