@@ -18,7 +18,12 @@ const keyName = (i: number) => `sk-bench-pool-key-${String(i).padStart(20, '0')}
 
 async function gatewayFor(upstream: Record<string, unknown>) {
   const config = loadConfig({
-    tree: { server: { port: 0 }, store: { sqlite: ':memory:' }, upstreams: { openai: upstream } },
+    tree: {
+      server: { port: 0 },
+      store: { sqlite: ':memory:' },
+      cache: { enabled: false },
+      upstreams: { openai: upstream },
+    },
     env: {},
   });
   const gateway = createGateway({ config, log: silentLogOutput(), env: {} });

@@ -80,12 +80,14 @@ export async function runOverhead(options: Options): Promise<void> {
       pinning.proxy,
     );
     const env = { OPENAI_API_URL: mock.url, OPENAI_API_KEY: 'sk-bench-upstream-key-0001' };
-    const gateway = await startGateway(env, [], pinning.proxy);
+    // Every request here is the same: the response cache is off, so what is measured is the pass-through
+    // (bench/cache measures hits).
+    const gateway = await startGateway(env, ['--no-cache'], pinning.proxy);
     // The same, with a client limit (RATE_LIMIT: the seed's per-client rpm) and a global daily
     // budget (COOLDOWN_BUDGET) too high to refuse anything: what identity, limits and budgets cost.
     const guarded = await startGateway(
       { ...env, RATE_LIMIT: '100000000', COOLDOWN_BUDGET: '1000000' },
-      [],
+      ['--no-cache'],
       pinning.proxy,
     );
     started.push(bare, lean, gateway, guarded);
@@ -99,7 +101,7 @@ export async function runOverhead(options: Options): Promise<void> {
     if (options.before) {
       const old = await checkoutAt(options.before);
       cleanups.push(old.remove);
-      const before = await startGateway(env, [], pinning.proxy, old.dir);
+      const before = await startGateway(env, ['--no-cache'], pinning.proxy, old.dir);
       started.push(before);
       targets.push({ name: `gw@${options.before.slice(0, 7)}`, url: before.url, process: before });
     }

@@ -81,7 +81,12 @@ async function runOne(
           }
         : { url: mock.url, dialect, keys: [KEY], queue: { max_size: 10_000, timeout: '10m' } };
     const config = loadConfig({
-      tree: { server: { port: 0 }, store: { sqlite: ':memory:' }, upstreams: { [name]: upstream } },
+      tree: {
+        server: { port: 0 },
+        store: { sqlite: ':memory:' },
+        cache: { enabled: false },
+        upstreams: { [name]: upstream },
+      },
       env: {},
     });
     const gateway = createGateway({ config, log: silentLogOutput(), env: {} });

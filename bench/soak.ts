@@ -151,7 +151,7 @@ export async function runSoak(options: SoakOptions): Promise<void> {
         'log: { requests: false }',
       ].join('\n'),
     );
-    const gateway = await startGateway({}, ['--config', config]);
+    const gateway = await startGateway({}, ['--config', config, '--no-cache']);
     started.push(gateway);
     const pid = gateway.child.pid!;
     const quiet = Math.max(5, Math.round(options.seconds / 3));
