@@ -1,6 +1,6 @@
-// The dashboard's Spend and Clients sections in headless Chromium: a real gateway with prices, a
+// The dashboard's Spend, Clients and Cache sections in headless Chromium: a real gateway with prices, a
 // global and a per-client budget and client limits, in front of a real mock; real traffic from named
-// clients, and assertions on the budget rows and the clients table the page renders.
+// clients, and assertions on the budget rows, the clients table and the cache counts the page renders.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -139,5 +139,44 @@ describe('the dashboard, with budgets and client limits', () => {
       await narrow.close();
     }
     assert.deepEqual(problems, []);
+  });
+});
+
+describe('the dashboard, with the response cache on', () => {
+  let mock: MockUpstream;
+  let gw: TestGateway;
+  let page: Page;
+
+  before(async () => {
+    mock = await startMockUpstream({ keys: [SPEND_KEY] });
+    gw = await startGateway({
+      upstreams: { openai: { url: mock.url, keys: [SPEND_KEY] } },
+      routes: { models: [{ match: '*', upstream: 'openai' }] },
+      pricing: { 'house-model': { input: 1000, output: 1000 } },
+      cache: { enabled: true, ttl: '10m' },
+    });
+    page = await browser.newPage();
+    await page.goto(`${gw.url}/dashboard`);
+  });
+  after(async () => {
+    await page?.close();
+    await gw?.close();
+    await mock?.close();
+  });
+
+  test('the cache section counts the hits and misses, what it holds and what the hits saved', async () => {
+    const answers = [];
+    for (let i = 0; i < 3; i++) answers.push((await send(gw, 'carol')).headers.get('x-cache'));
+    assert.deepEqual(answers, ['MISS', 'HIT', 'HIT']);
+    const section = page.locator('#later-cache');
+    await section.locator('#cache-hits dd', { hasText: /^2$/ }).waitFor();
+    await section.locator('#cache-misses dd', { hasText: /^1$/ }).waitFor();
+    await section.locator('#cache-entries dd', { hasText: /^1$/ }).waitFor();
+    await section.locator('#cache-ttl dd', { hasText: '600 s' }).waitFor();
+    const ratio = await section.locator('#cache-hit-ratio dd').textContent();
+    assert.match(ratio ?? '', /^66\.7%$|^67%$/);
+    const saved = await section.locator('#cache-saved-usd dd').textContent();
+    assert.ok(Number((saved ?? '').replace('$', '')) > 0, `saved ${saved}`);
+    assert.equal(mock.received.length, 1);
   });
 });
