@@ -1,8 +1,20 @@
 // Collects what a cacheable miss sends its client, byte for byte, as the relay writes it; up to a
-// bound, past which it lets go (an answer too big to keep is simply not kept).
+// bound per answer and a bound for all answers being recorded at once, past which it lets go (an
+// answer too big to keep is simply not kept).
+
+/** Bytes held by all recorders together: many long streams at once cannot take the memory. */
+export class RecordingPool {
+  readonly limit: number;
+  used = 0;
+
+  constructor(limit: number) {
+    this.limit = limit;
+  }
+}
 
 export class AnswerRecorder {
   readonly #limit: number;
+  readonly #pool: RecordingPool;
   #chunks: Buffer[] = [];
   #size = 0;
   #over = false;
@@ -11,19 +23,21 @@ export class AnswerRecorder {
   /** The answer is a continued stream, or was cut: not a clean copy of one exchange. */
   spoiled = false;
 
-  constructor(limit: number) {
+  constructor(limit: number, pool: RecordingPool) {
     this.#limit = limit;
+    this.#pool = pool;
   }
 
   data(chunk: Buffer | string): void {
     if (this.#over) return;
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk;
-    this.#size += bytes.length;
-    if (this.#size > this.#limit) {
+    if (this.#size + bytes.length > this.#limit || this.#pool.used + bytes.length > this.#pool.limit) {
       this.#over = true;
-      this.#chunks = [];
+      this.release();
       return;
     }
+    this.#size += bytes.length;
+    this.#pool.used += bytes.length;
     this.#chunks.push(bytes);
   }
 
@@ -31,5 +45,12 @@ export class AnswerRecorder {
   body(): Buffer | undefined {
     if (this.#over || this.spoiled || !this.succeeded) return undefined;
     return this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks, this.#size);
+  }
+
+  /** Done with it: its bytes no longer count against the pool. */
+  release(): void {
+    this.#pool.used -= this.#size;
+    this.#size = 0;
+    this.#chunks = [];
   }
 }

@@ -1,5 +1,7 @@
 // The cache a gateway keeps across config reloads: the answers, the flights of misses running now,
 // and what it has done (hits, misses, what they saved), for /stats and /metrics.
+
+import { RecordingPool } from './answer-recorder.ts';
 import type { AnswerFilter, AnswerStore } from './answer-store.ts';
 import { Flights } from './flights.ts';
 import type { SemanticIndex } from './semantic/semantic-index.ts';
@@ -48,6 +50,8 @@ export class ResponseCache {
   readonly store: AnswerStore;
   readonly maxBytes: number;
   readonly flights = new Flights();
+  /** Misses being recorded hold at most the cache's own bound between them. */
+  readonly recording: RecordingPool;
   readonly tally: CacheTally = {
     hits: 0,
     misses: 0,
@@ -67,6 +71,7 @@ export class ResponseCache {
   constructor(store: AnswerStore, maxBytes: number, semanticIndex?: SemanticIndex) {
     this.store = store;
     this.maxBytes = maxBytes;
+    this.recording = new RecordingPool(maxBytes);
     this.semanticIndex = semanticIndex;
   }
 

@@ -115,7 +115,7 @@ export function createCacheStage(deps: CacheStageDeps) {
     leads: boolean,
     probe?: SemanticProbe,
   ): void {
-    const recorder = new AnswerRecorder(deps.maxEntryBytes);
+    const recorder = new AnswerRecorder(deps.maxEntryBytes, cache.recording);
     ctx.recorder = recorder;
     ctx.res.once('close', () => {
       let stored: StoredAnswer | undefined;
@@ -132,6 +132,7 @@ export function createCacheStage(deps: CacheStageDeps) {
         stored = undefined;
         deps.logger.warn({ err }, 'caching an answer failed');
       }
+      recorder.release();
       if (leads) cache.flights.land(key, stored);
     });
   }
@@ -150,7 +151,7 @@ export function createCacheStage(deps: CacheStageDeps) {
       if (d.store) record(ctx, key, d, false);
       return;
     }
-    const found = await cache.store.get(key, clock.now());
+    const found = await lookup(key);
     if (found && (d.maxAgeMs === undefined || clock.now() - found.storedAt <= d.maxAgeMs)) {
       answer(ctx, found);
       return;
@@ -165,7 +166,14 @@ export function createCacheStage(deps: CacheStageDeps) {
       }
     }
     const leads = flight === undefined;
-    const probe = leads ? await bySemantics(ctx, key) : undefined;
+    let probe: SemanticProbe | undefined;
+    try {
+      probe = leads ? await bySemantics(ctx, key) : undefined;
+    } catch (err) {
+      // Identical requests wait on this one: they must hear it will not answer them.
+      cache.flights.land(key, undefined);
+      throw err;
+    }
     if (ctx.headSent) return;
     // A miss (or a follower whose leader's answer could not be kept): it goes upstream itself.
     cache.tally.misses++;
@@ -174,6 +182,16 @@ export function createCacheStage(deps: CacheStageDeps) {
     record(ctx, key, d, leads, probe);
   };
 
+  /** A store that fails to read is a miss, never a failed request. */
+  async function lookup(key: string): Promise<StoredAnswer | undefined> {
+    try {
+      return await cache.store.get(key, clock.now());
+    } catch (err) {
+      deps.logger.warn({ err }, 'reading the response cache failed; the request goes upstream');
+      return undefined;
+    }
+  }
+
   /** A leading miss looked up by meaning: answered when a near enough request's answer is kept. */
   async function bySemantics(ctx: RequestContext, key: string): Promise<SemanticProbe | undefined> {
     const semantic = deps.semantic;
@@ -181,7 +199,7 @@ export function createCacheStage(deps: CacheStageDeps) {
     const probe = await semantic.probe(ctx, tenantOf(ctx), clock.now());
     const match = probe?.match;
     if (!match) return probe;
-    const stored = await cache.store.get(match.key, clock.now());
+    const stored = await lookup(match.key);
     if (!stored) {
       semantic.index.remove(match.key);
       return probe;
