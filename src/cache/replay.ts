@@ -2,21 +2,14 @@
 // they first went out), with the gateway's own headers and when the answer was made.
 
 import type { RequestContext } from '../pipeline/context.ts';
-import { keepAliveOnlyIfRead } from '../pipeline/exchange/client-answer.ts';
+import { keepAliveOnlyIfRead, ownAnswerHeaders } from '../pipeline/exchange/client-answer.ts';
 import type { StoredAnswer } from './stored-answer.ts';
 
 /** `similarity`: served for a request like this one by meaning (the semantic mode), not the same. */
 export function replay(ctx: RequestContext, answer: StoredAnswer, now: number, similarity?: number): void {
-  const out = answer.headers.slice();
   // A stream goes out as one, without a length, like the upstream's did.
-  if (!answer.stream) out.push('content-length', String(answer.body.length));
+  const out = [...answer.headers, ...ownAnswerHeaders(ctx, answer.stream ? undefined : answer.body.length)];
   out.push(
-    'x-request-id',
-    ctx.id,
-    'x-cooldown-request-id',
-    ctx.id,
-    'x-proxy',
-    'cooldown',
     'x-cooldown-upstream',
     answer.upstream,
     'x-cache',

@@ -1,14 +1,13 @@
 // Cached answers in the store layer's SQLite file, so they survive a restart. The LRU order and
 // sizes are held in memory (lru-cache, weighed in bytes like the memory store); the bodies stay in
 // the file and are read on a hit. An entry the LRU lets go of is deleted from the file with it.
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { LRUCache } from 'lru-cache';
 import { type AnswerFilter, type AnswerStore, matches } from '../cache/answer-store.ts';
 import type { AnswerBounds } from '../cache/memory-answers.ts';
 import { answerSize, type StoredAnswer } from '../cache/stored-answer.ts';
 import type { Usage } from '../dialects/types.ts';
+import { openDatabase } from './sqlite-file.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS answers (
@@ -57,10 +56,7 @@ export class SqliteAnswers implements AnswerStore {
   readonly #expire: StatementSync;
 
   constructor(path: string, bounds: AnswerBounds, now: number) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.#db = new DatabaseSync(path);
-    this.#db.exec('PRAGMA busy_timeout = 1000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
-    this.#db.exec(SCHEMA);
+    this.#db = openDatabase(path, SCHEMA);
     this.#select = this.#db.prepare(
       'SELECT upstream, model, status, stream, stored_at, expires_at, headers, usage, body FROM answers WHERE key = ?',
     );

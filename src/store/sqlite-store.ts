@@ -6,9 +6,8 @@
 // crash of the machine itself can lose the last of them (nothing is fsynced per request; SQLite's
 // `synchronous = NORMAL` syncs at checkpoints). A period counter not in memory (after a restart or
 // an eviction) is read back from the file.
-import { mkdirSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { rmSync } from 'node:fs';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { CounterTable } from './counter-table.ts';
 import { emptyRow } from './memory-store.ts';
 import {
@@ -19,6 +18,7 @@ import {
   orphanedJournals,
   SpendJournal,
 } from './spend-journal.ts';
+import { openDatabase } from './sqlite-file.ts';
 import type {
   Claim,
   ClaimResult,
@@ -100,12 +100,7 @@ export class SqliteStore implements StateStore {
   constructor(options: SqliteStoreOptions) {
     this.location = options.path;
     this.#onError = options.onError ?? (() => {});
-    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
-    this.#db = new DatabaseSync(options.path);
-    // The busy timeout first: another process opening the same file may hold it for a moment (the
-    // calls are synchronous, so it is kept short).
-    this.#db.exec('PRAGMA busy_timeout = 1000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
-    this.#db.exec(SCHEMA);
+    this.#db = openDatabase(options.path, SCHEMA);
     this.#insert = this.#db.prepare(
       'INSERT INTO spend (at, request_id, client, upstream, model, cost_usd, input_tokens, output_tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );

@@ -76,16 +76,11 @@ export function keepAliveOnlyIfRead(ctx: RequestContext): void {
   if (!ctx.req.complete) ctx.res.shouldKeepAlive = false;
 }
 
-/** The head of an answer the gateway writes itself: its length and who made it. More pairs follow. */
-export function ownAnswerHeaders(ctx: RequestContext, length: number): string[] {
-  return [
-    'content-length',
-    String(length),
-    'x-request-id',
-    ctx.id,
-    'x-cooldown-request-id',
-    ctx.id,
-    'x-proxy',
-    'cooldown',
-  ];
+/**
+ * The head of an answer the gateway writes itself: its length (none: a stream) and who made it.
+ * More pairs follow.
+ */
+export function ownAnswerHeaders(ctx: RequestContext, length: number | undefined): string[] {
+  const made = ['x-request-id', ctx.id, 'x-cooldown-request-id', ctx.id, 'x-proxy', 'cooldown'];
+  return length === undefined ? made : ['content-length', String(length), ...made];
 }
