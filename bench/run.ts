@@ -1,5 +1,6 @@
-// `npm run bench [-- name] [--seconds N] [--rounds N] [--connections N] [--requests N] [--before REV]`: runs the benchmarks (soak: --seconds is its hostile phase, 90 by default).
+// `npm run bench [-- name] [--seconds N] [--rounds N] [--connections N] [--requests N] [--before REV]`: runs the benchmarks (soak: --seconds is its hostile phase, 90 by default; cache: --latency MS of the mock, --entries N for memory per entry).
 import { parseArgs } from 'node:util';
+import { runCache } from './cache.ts';
 import { runGuard } from './guard.ts';
 import { runKeys } from './keys.ts';
 import { runOverhead } from './overhead.ts';
@@ -16,6 +17,8 @@ const { values, positionals } = parseArgs({
     concurrency: { type: 'string', default: '50' },
     window: { type: 'string', default: '10000' },
     before: { type: 'string' },
+    latency: { type: 'string', default: '30' },
+    entries: { type: 'string', default: '20000' },
   },
 });
 
@@ -35,6 +38,12 @@ const benches: Record<string, () => Promise<void>> = {
       rounds: Number(values.rounds),
       connections: Number(values.connections),
       before: values.before,
+    }),
+  cache: () =>
+    runCache({
+      seconds: Number(values.seconds ?? 4),
+      latency: Number(values.latency),
+      entries: Number(values.entries),
     }),
 };
 

@@ -1,6 +1,6 @@
 // Load generation with wrk (Debian's `wrk`); its numbers are comparable across targets in one run.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -36,7 +36,8 @@ export async function hasWrk(): Promise<boolean> {
   }
 }
 
-function luaScript(body: string, headers: Record<string, string>): string {
+/** The script's folder and file; the caller removes the folder. */
+function luaScript(body: string, headers: Record<string, string>): { dir: string; file: string } {
   const dir = mkdtempSync(join(tmpdir(), 'cooldown-bench-'));
   const file = join(dir, 'post.lua');
   const lines = [
@@ -46,7 +47,7 @@ function luaScript(body: string, headers: Record<string, string>): string {
     ...Object.entries(headers).map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`),
   ];
   writeFileSync(file, `${lines.join('\n')}\n`);
-  return file;
+  return { dir, file };
 }
 
 function toMs(value: string, unit: string): number {
@@ -65,9 +66,9 @@ export async function wrk(spec: LoadSpec): Promise<LoadResult> {
     `-d${spec.seconds}s`,
     '--latency',
     '-s',
-    script,
+    script.file,
     spec.url,
-  ]);
+  ]).finally(() => rmSync(script.dir, { recursive: true, force: true }));
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? 0);
   const lat = (p: string) => {
     const m = new RegExp(`\\s${p}%\\s+([\\d.]+)(us|ms|s)`).exec(stdout);

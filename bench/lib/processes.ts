@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 export interface Running {
   readonly url: string;
   readonly child: ChildProcess;
+  /** A gateway's working folder (its state file is under it); absent for bench scripts. */
+  readonly dir?: string;
   stop(): Promise<void>;
 }
 
@@ -115,7 +117,7 @@ export async function startGateway(
   };
   for (let i = 0; i < 200; i++) {
     try {
-      if ((await fetch(`${url}/health`)).ok) return { url, child, stop: stopAndClean };
+      if ((await fetch(`${url}/health`)).ok) return { url, child, dir: cwd, stop: stopAndClean };
     } catch {
       await new Promise((r) => setTimeout(r, 50));
     }
