@@ -45,10 +45,13 @@ function stopReason(gen: Generation): string {
 }
 
 function usage(gen: Generation, outputTokens: number): Record<string, unknown> {
+  // Like the real API: input_tokens is what was neither read from nor written to the cache.
+  const read = Math.min(gen.cache?.read ?? 0, gen.inputTokens);
+  const write = Math.min(gen.cache?.write ?? 0, gen.inputTokens - read);
   return {
-    input_tokens: gen.inputTokens,
-    cache_creation_input_tokens: 0,
-    cache_read_input_tokens: 0,
+    input_tokens: gen.inputTokens - read - write,
+    cache_creation_input_tokens: write,
+    cache_read_input_tokens: read,
     output_tokens: outputTokens,
     service_tier: 'standard',
   };

@@ -22,6 +22,7 @@ import {
   modelObject,
 } from './openai-responses.ts';
 import type { LimitCost } from './rate-limit-state.ts';
+import type { MockPromptCache } from './prompt-cache.ts';
 import type { PrefillMode } from './request-validation.ts';
 import { responseFrames, responseJson, responseParams, responsesInputTokens } from './responses-api.ts';
 import { echoJson, restStreamFrames } from './rest-echo.ts';
@@ -48,6 +49,9 @@ export interface EndpointContext {
   prefill: PrefillMode;
   /** What the model list holds; undefined: the dialect's own models. */
   models: readonly string[] | undefined;
+  /** The prompt cache Anthropic answers account their breakpoints against, per `key`. */
+  promptCache: MockPromptCache;
+  key: string;
 }
 
 const json = (body: string): Rendered => ({ kind: 'json', body });
@@ -147,7 +151,11 @@ export function planEndpoint(
       return {
         model: gen.model,
         cost,
-        render: () => (stream ? sse(messageFrames(gen)) : json(messageJson(gen))),
+        render: () => {
+          // Only an admitted request reads or writes the cache.
+          gen.cache = ctx.promptCache.account(body, ctx.key, ctx.now);
+          return stream ? sse(messageFrames(gen)) : json(messageJson(gen));
+        },
       };
     }
     case 'count_tokens': {

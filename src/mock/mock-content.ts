@@ -21,6 +21,8 @@ export interface Generation {
   created: number;
   inputTokens: number;
   reply: Reply;
+  /** Anthropic: input tokens read from and written to the prompt cache (part of inputTokens here). */
+  cache?: { read: number; write: number };
 }
 
 // Providers estimate input by characters before tokenizing; a quarter is the usual rule of thumb.

@@ -5,6 +5,7 @@ import type { Socket } from 'node:net';
 import { Exchange, exchangeEvents } from './exchange.ts';
 import { createFaultRules } from './faults.ts';
 import { DEFAULT_REPLY } from './mock-content.ts';
+import { MockPromptCache } from './prompt-cache.ts';
 import { createRateLimitState } from './rate-limit-state.ts';
 import { handleExchange, type MockState } from './request-handler.ts';
 import { EMPTY_BODY, keyOf, readBody } from './request-reader.ts';
@@ -35,6 +36,7 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
     limits: createRateLimitState(options.limits),
     stepMode: false,
     models: options.models,
+    promptCache: new MockPromptCache(),
     prefill: {
       continue: new Set(options.prefill?.continue ?? []),
       refuse: new Set(options.prefill?.refuse ?? []),

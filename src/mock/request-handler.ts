@@ -13,6 +13,7 @@ import type { Exchange } from './exchange.ts';
 import { type FaultRules, isWriteFault, parseFaultHeader, type WriteFault } from './faults.ts';
 import { type HeaderMap, retryAfterSeconds, writeLimitHeaders } from './limit-headers.ts';
 import { isRecord, newId } from './mock-content.ts';
+import type { MockPromptCache } from './prompt-cache.ts';
 import type { RateLimitState, WindowView } from './rate-limit-state.ts';
 import { writeJson, writeSse } from './reply-writer.ts';
 import { findProblem, type PrefillMode } from './request-validation.ts';
@@ -35,6 +36,7 @@ export interface MockState {
   stepMode: boolean;
   /** What `GET /v1/models` lists; undefined: the dialect's own models. */
   readonly models: readonly string[] | undefined;
+  readonly promptCache: MockPromptCache;
   /** Models and keys that continue a prefill, and that refuse one. */
   readonly prefill: { readonly continue: ReadonlySet<string>; readonly refuse: ReadonlySet<string> };
 }
@@ -191,6 +193,8 @@ function serve(
     requestId: a.requestId,
     prefill: prefillMode(state, match, body, ex.record.key),
     models: state.models,
+    promptCache: state.promptCache,
+    key: a.key,
   });
   let view: WindowView | undefined;
   if (planned.cost) {
