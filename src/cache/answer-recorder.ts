@@ -44,7 +44,13 @@ export class AnswerRecorder {
   /** The whole body, when it was all recorded and ended well. */
   body(): Buffer | undefined {
     if (this.#over || this.spoiled || !this.succeeded) return undefined;
-    return this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks, this.#size);
+    if (this.#chunks.length !== 1) return Buffer.concat(this.#chunks, this.#size);
+    const chunk = this.#chunks[0]!;
+    if (chunk.byteLength === chunk.buffer.byteLength) return chunk;
+    // A view into a bigger buffer (a socket read) is copied, unpooled, so a kept answer pins no more.
+    const copy = Buffer.allocUnsafeSlow(chunk.byteLength);
+    chunk.copy(copy);
+    return copy;
   }
 
   /** Done with it: its bytes no longer count against the pool. */
