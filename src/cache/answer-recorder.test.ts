@@ -133,3 +133,24 @@ describe('AnswerRecorder bounds', () => {
     assert.equal(pool.used, 10);
   });
 });
+
+test('a released recorder takes no more bytes and has no body', () => {
+  const pool = new RecordingPool(1000);
+  const recorder = new AnswerRecorder(1000, pool);
+  recorder.data(Buffer.from('abc'));
+  recorder.release();
+  recorder.data(Buffer.from('def'));
+  recorder.succeeded = true;
+  assert.equal(pool.used, 0);
+  assert.equal(recorder.body(), undefined);
+});
+
+test('an answer of several small chunks is one buffer of its own, not a slice of the shared pool', () => {
+  const recorder = new AnswerRecorder(1000, new RecordingPool(1000));
+  recorder.data(Buffer.from('data: a\n\n'));
+  recorder.data('data: b\n\n');
+  recorder.succeeded = true;
+  const body = recorder.body()!;
+  assert.equal(body.toString(), 'data: a\n\ndata: b\n\n');
+  assert.equal(body.buffer.byteLength, body.length);
+});

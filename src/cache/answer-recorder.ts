@@ -18,6 +18,7 @@ export class AnswerRecorder {
   #chunks: Buffer[] = [];
   #size = 0;
   #over = false;
+  #released = false;
   /** The relay ended the answer as a success (a whole body, a finished stream). */
   succeeded = false;
   /** The answer is a continued stream, or was cut: not a clean copy of one exchange. */
@@ -29,7 +30,7 @@ export class AnswerRecorder {
   }
 
   data(chunk: Buffer | string): void {
-    if (this.#over) return;
+    if (this.#over || this.#released) return;
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk;
     if (this.#size + bytes.length > this.#limit || this.#pool.used + bytes.length > this.#pool.limit) {
       this.#over = true;
@@ -43,18 +44,20 @@ export class AnswerRecorder {
 
   /** The whole body, when it was all recorded and ended well. */
   body(): Buffer | undefined {
-    if (this.#over || this.spoiled || !this.succeeded) return undefined;
-    if (this.#chunks.length !== 1) return Buffer.concat(this.#chunks, this.#size);
-    const chunk = this.#chunks[0]!;
-    if (chunk.byteLength === chunk.buffer.byteLength) return chunk;
-    // A view into a bigger buffer (a socket read) is copied, unpooled, so a kept answer pins no more.
-    const copy = Buffer.allocUnsafeSlow(chunk.byteLength);
-    chunk.copy(copy);
+    if (this.#over || this.#released || this.spoiled || !this.succeeded) return undefined;
+    const only = this.#chunks.length === 1 ? this.#chunks[0]! : undefined;
+    if (only && only.byteLength === only.buffer.byteLength) return only;
+    // Copied into memory of its own (never Node's shared 8 KiB pool, never a view into a socket
+    // read), so a kept answer holds its own bytes and no more.
+    const copy = Buffer.allocUnsafeSlow(this.#size);
+    let at = 0;
+    for (const chunk of this.#chunks) at += chunk.copy(copy, at);
     return copy;
   }
 
   /** Done with it: its bytes no longer count against the pool. */
   release(): void {
+    this.#released = true;
     this.#pool.used -= this.#size;
     this.#size = 0;
     this.#chunks = [];

@@ -238,3 +238,9 @@ describe('cacheKeyOf', () => {
     assert.equal(keyOf()?.length, 64, 'the next request is keyed as usual');
   });
 });
+
+test('a field named cache_control that is not a breakpoint stays part of the key', () => {
+  const schema = (type: string) => ({ properties: { cache_control: type } });
+  assert.notEqual(canonicalJson(schema('string')), canonicalJson(schema('number')));
+  assert.equal(canonicalJson({ a: 1, cache_control: { type: 'ephemeral' } }), canonicalJson({ a: 1 }));
+});

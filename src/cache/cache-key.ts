@@ -11,6 +11,11 @@ const ANSWER_HEADERS = ['anthropic-version', 'anthropic-beta', 'openai-beta', 'o
 /** A REST API may take its credential in any header: every header that looks like one scopes it. */
 const CREDENTIAL_LIKE = /key|token|auth|secret|session|signature|cookie/;
 
+/** An Anthropic breakpoint (`{type: "ephemeral", ttl?}`), not a user's own field of that name. */
+function isMarker(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && typeof (v as { type?: unknown }).type === 'string';
+}
+
 /** JSON with object keys sorted and Anthropic `cache_control` markers left out, at any depth. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
@@ -25,7 +30,7 @@ export function canonicalJson(value: unknown): string {
   let first = true;
   for (const name of names) {
     const v = record[name];
-    if (v === undefined || name === 'cache_control') continue;
+    if (v === undefined || (name === 'cache_control' && isMarker(v))) continue;
     out += `${first ? '' : ','}${JSON.stringify(name)}:${canonicalJson(v)}`;
     first = false;
   }

@@ -152,3 +152,9 @@ describe('upstreamForbidsStoring', () => {
     assert.equal(upstreamForbidsStoring({ vary: '*' }), true);
   });
 });
+
+test('a header sent more than once forbids storing through any of its values', () => {
+  assert.equal(upstreamForbidsStoring({ 'cache-control': ['public', 'no-store'] }), true);
+  assert.equal(upstreamForbidsStoring({ vary: ['Accept-Encoding', 'Origin'] }), true);
+  assert.equal(upstreamForbidsStoring({ vary: ['Accept-Encoding'], 'cache-control': ['max-age=60'] }), false);
+});

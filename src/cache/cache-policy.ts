@@ -51,10 +51,13 @@ export function upstreamForbidsStoring(
   headers: Readonly<Record<string, string | string[] | undefined>>,
 ): boolean {
   if (headers['set-cookie'] !== undefined) return true;
-  const control = headers['cache-control'];
-  if (typeof control === 'string' && /no-store|private/i.test(control)) return true;
-  const vary = headers.vary;
-  return (
-    typeof vary === 'string' && vary.split(',').some((v) => v.trim().toLowerCase() !== 'accept-encoding')
-  );
+  // A header sent more than once arrives as an array: every value counts.
+  const control = joined(headers['cache-control']);
+  if (control !== undefined && /no-store|private/i.test(control)) return true;
+  const vary = joined(headers.vary);
+  return vary !== undefined && vary.split(',').some((v) => v.trim().toLowerCase() !== 'accept-encoding');
+}
+
+function joined(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(',') : value;
 }
