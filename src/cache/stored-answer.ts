@@ -35,9 +35,14 @@ export const REPLAYED_HEADERS = new Set([
   'anthropic-version',
 ]);
 
-/** What an entry holds in memory, roughly: its bytes plus a fixed share for the object around them. */
+/**
+ * What an entry holds in memory, roughly: its bytes plus a fixed share for the objects around them
+ * (the answer, its buffer, the key, the LRU's slot), 512 B as `npm run bench -- cache` measures it.
+ */
+const ENTRY_OVERHEAD = 512;
+
 export function answerSize(answer: StoredAnswer): number {
-  let size = 256 + answer.body.length + answer.upstream.length + answer.model.length;
+  let size = ENTRY_OVERHEAD + answer.body.length + answer.upstream.length + answer.model.length;
   for (const h of answer.headers) size += h.length;
   return size;
 }
