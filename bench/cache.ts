@@ -100,7 +100,7 @@ export async function runCache(options: Options): Promise<void> {
 
     const memoryUse = await entryMemory(mock.url, options.entries);
     process.stdout.write(
-      `\nmemory per cached JSON answer (${memoryUse.entries} recorded into the memory store, after a full GC): ${fmt(memoryUse.countedBytes)} B counted against max_size_mb, ${fmt(memoryUse.heapBytes)} B of heap and buffers, ${fmt(memoryUse.residentBytes)} B resident\n`,
+      `\nmemory per cached JSON answer (${memoryUse.entries} recorded into the memory store, after a full GC): ${fmt(memoryUse.countedBytes)} B counted against max_size_mb, ${fmt(memoryUse.heapBytes)} B measured in heap and buffers (median of 3 rounds)\n`,
     );
   } finally {
     for (const p of started.reverse()) await p.stop();
