@@ -65,9 +65,9 @@ async function ended(child: ChildProcess): Promise<void> {
  * Starts redis-server and resolves once it answers PING. Readiness is its own "Ready to accept
  * connections" line, confirmed by a PING; an early exit (the port taken meanwhile) rejects.
  */
-async function launch(port: number, dir: string): Promise<ChildProcess> {
+async function launch(port: number, dir: string, extra: readonly string[]): Promise<ChildProcess> {
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
-  const child = spawn('redis-server', [...args, '--dir', dir, '--logfile', ''], {
+  const child = spawn('redis-server', [...args, '--dir', dir, '--logfile', '', ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
@@ -101,7 +101,8 @@ async function launch(port: number, dir: string): Promise<ChildProcess> {
   return child;
 }
 
-export async function startRedisServer(): Promise<TestRedis> {
+/** `args`: more settings (`['--notify-keyspace-events', 'Kg']`), kept across restarts. */
+export async function startRedisServer(args: readonly string[] = []): Promise<TestRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'cooldown-redis-'));
   let port = 0;
   let child: ChildProcess | undefined;
@@ -109,7 +110,7 @@ export async function startRedisServer(): Promise<TestRedis> {
   for (let attempt = 0; child === undefined; attempt++) {
     port = await freePort();
     try {
-      child = await launch(port, dir);
+      child = await launch(port, dir, args);
     } catch (err) {
       if (attempt >= 2) {
         rmSync(dir, { recursive: true, force: true });
@@ -131,7 +132,7 @@ export async function startRedisServer(): Promise<TestRedis> {
     kill9: () => end('SIGKILL'),
     async restart() {
       await end('SIGTERM');
-      child = await launch(port, dir);
+      child = await launch(port, dir, args);
     },
     async stop() {
       await end('SIGTERM');
