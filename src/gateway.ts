@@ -37,7 +37,9 @@ import { PeriodCalendar } from './spend/budget-period.ts';
 import { PriceBook } from './spend/price-book.ts';
 import { priceRequest } from './spend/request-cost.ts';
 import { createSpendSettler, type SettleSpend } from './spend/spend-settler.ts';
+import { openRedis } from './store/open-redis.ts';
 import { openStore } from './store/open-store.ts';
+import type { RedisConnection } from './store/redis-connection.ts';
 import type { StateStore } from './store/state-store.ts';
 import { type Clock, systemClock } from './time/clock.ts';
 import { createUpstreamSet, type UpstreamSet } from './upstreams/upstream.ts';
@@ -56,6 +58,8 @@ export interface Gateway {
   readonly config: Config;
   readonly logger: Logger;
   readonly log: LogOutput;
+  /** The connection to Redis when the config keeps state there (`cache.store: redis`). */
+  readonly redis: RedisConnection | undefined;
   /** Starts listening; resolves to the base URL (`http://127.0.0.1:8787`). */
   listen(): Promise<string>;
   /**
@@ -226,9 +230,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
   });
   const stopSweeping = sweepEvery(SWEEP_MS, clock, () => store.sweep(clock.now()), logger);
   const settleSpend = createSpendSettler(store, storeFailed);
+  // One client for all state kept in Redis; it reconnects by itself and is closed last.
+  const redis = openRedis(config, logger);
   const semantic = config.cache.semantic;
   const cache = new ResponseCache(
-    openAnswerStore(config, clock.now()),
+    openAnswerStore(config, clock.now(), { redis, logger }),
     megabytes(config.cache.max_size_mb),
     semantic.enabled ? new SemanticIndex(semantic.max_entries) : undefined,
   );
@@ -316,6 +322,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     },
     logger,
     log,
+    redis,
     async listen() {
       await app.listen({ host: config.server.host, port: config.server.port });
       const address = app.server.address();
@@ -329,6 +336,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       ).map((k) => `server.${k}`);
       // The store is opened once: its file and its bound stay until a restart.
       if (next.store.sqlite !== pipeline.config.store.sqlite) kept.push('store.sqlite');
+      if (next.store.redis !== pipeline.config.store.redis) kept.push('store.redis');
       if (next.clients.max_tracked !== pipeline.config.clients.max_tracked) kept.push('clients.max_tracked');
       for (const k of ['store', 'max_size_mb', 'max_entries'] as const)
         if (next.cache[k] !== pipeline.config.cache[k]) kept.push(`cache.${k}`);
@@ -369,6 +377,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       stopSweepingCache();
       await cache.store.close();
       await store.close();
+      await redis?.close();
       log.flush();
     },
   };

@@ -68,6 +68,8 @@ export function envOverlay(env: Env): { overlay: Tree; budgetUsd?: number } {
   // Megabytes, as the seed meant it (earlier releases read it as an entry count).
   const sizeMb = positiveNumber(env, 'MAX_CACHE_SIZE', problems);
   if (sizeMb !== undefined) set(overlay, ['cache', 'max_size_mb'], sizeMb);
+  const redis = present(env, 'REDIS_URL');
+  if (redis) set(overlay, ['store', 'redis'], redis);
   const level = present(env, 'COOLDOWN_LOG_LEVEL');
   if (level) set(overlay, ['log', 'level'], level);
   const budgetUsd = positiveNumber(env, 'COOLDOWN_BUDGET', problems);

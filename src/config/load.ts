@@ -209,6 +209,15 @@ function checkReferences(config: ParsedConfig, where: string): void {
   if (problems.length > 0) throw new ConfigError(problems);
 }
 
+/** A store a setting names must be configured: Redis has no default address to fall back on. */
+function checkStores(config: ParsedConfig, where: string): void {
+  if (config.cache.store === 'redis' && config.store.redis === undefined) {
+    throw new ConfigError([
+      `${where}cache.store: redis needs store.redis, the Redis the gateways share answers through (redis://host:6379), or REDIS_URL set`,
+    ]);
+  }
+}
+
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value);
@@ -250,6 +259,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
   }
   const config = parsed.data;
   checkReferences(config, where);
+  checkStores(config, where);
   const upstreams: Record<string, ResolvedUpstream> = {};
   for (const [name, u] of Object.entries(config.upstreams)) {
     const timeout = u.timeout ?? config.server.request_timeout;

@@ -346,7 +346,13 @@ export const configSchema = z.strictObject({
     .strictObject({
       /** The SQLite file of spend and counters; `:memory:` keeps nothing across a restart. */
       sqlite: z.string().min(1).prefault('./.cooldown/state.db'),
-      redis: z.string().optional(),
+      /** The Redis that gateways share state through: `redis://[user:password@]host[:port][/db]`, `rediss://` for TLS. */
+      redis: z
+        .string()
+        .refine((v) => /^rediss?:\/\/[^\s/]+/.test(v) && URL.canParse(v), {
+          message: 'must be a redis:// or rediss:// URL (redis://host:6379)',
+        })
+        .optional(),
     })
     .prefault({}),
   log: z

@@ -21,8 +21,8 @@ import {
   modelListJson,
   modelObject,
 } from './openai-responses.ts';
-import type { LimitCost } from './rate-limit-state.ts';
 import type { MockPromptCache } from './prompt-cache.ts';
+import type { LimitCost } from './rate-limit-state.ts';
 import type { PrefillMode } from './request-validation.ts';
 import { responseFrames, responseJson, responseParams, responsesInputTokens } from './responses-api.ts';
 import { echoJson, restStreamFrames } from './rest-echo.ts';

@@ -1,0 +1,116 @@
+// The gateway's one Redis client (`store.redis`), shared by all state kept in Redis: today the
+// response cache, later key budgets and client limits. It fails fast: no offline queue, few
+// retries, a bound on every command, so a dead or slow Redis turns into quick errors that callers
+// answer locally (a cache miss) instead of requests piling up behind it.
+//
+//   ready ──close/end──> down ──(reconnect, backoff up to 2 s)──> ready
+//     'up' emitted            'down' emitted
+import { EventEmitter } from 'node:events';
+import { Redis } from 'ioredis';
+import { maskUrlCredentials } from '../config/mask.ts';
+import type { Logger } from '../log/logger.ts';
+
+export interface RedisSettings {
+  /** `redis://[user:password@]host[:port][/db]` or `rediss://` for TLS. */
+  url: string;
+  logger: Logger;
+  /** A command without a reply by then fails (default 1 s). */
+  commandTimeoutMs?: number;
+  /** A connection attempt is given up after this (default 2 s). */
+  connectTimeoutMs?: number;
+}
+
+export type ScriptArg = string | number | Buffer;
+
+/** A Lua script registered on the connection, called with its keys and arguments. */
+export type ScriptCall = (keys: readonly string[], args: readonly ScriptArg[]) => Promise<unknown>;
+
+interface ConnectionEvents {
+  up: [];
+  down: [];
+}
+
+/** The longest wait between reconnection attempts. */
+const MAX_BACKOFF_MS = 2_000;
+
+export class RedisConnection extends EventEmitter<ConnectionEvents> {
+  readonly client: Redis;
+  /** The URL as it may be shown: the password masked. */
+  readonly location: string;
+  readonly #logger: Logger;
+  readonly #scripts = new Map<string, { lua: string; call: ScriptCall }>();
+  #healthy = false;
+  #closing = false;
+  /** One connection error is logged per outage, not one per reconnection attempt. */
+  #saidError = false;
+
+  constructor(settings: RedisSettings) {
+    super();
+    this.location = maskUrlCredentials(settings.url);
+    this.#logger = settings.logger.child({ redis: this.location });
+    this.client = new Redis(settings.url, {
+      commandTimeout: settings.commandTimeoutMs ?? 1_000,
+      connectTimeout: settings.connectTimeoutMs ?? 2_000,
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+      retryStrategy: (times) => Math.min(times * 100, MAX_BACKOFF_MS),
+      connectionName: 'cooldown',
+    });
+    this.client.on('ready', () => this.#up());
+    this.client.on('close', () => this.#down());
+    this.client.on('end', () => this.#down());
+    // Without a listener an error event would end the process; here it is logged once per outage.
+    this.client.on('error', (err: Error) => {
+      if (this.#saidError || this.#closing) return;
+      this.#saidError = true;
+      this.#logger.warn({ err: err.message }, 'Redis is not answering; it is retried in the background');
+    });
+  }
+
+  /** Whether commands can be sent now (connected and ready). */
+  get healthy(): boolean {
+    return this.#healthy;
+  }
+
+  /**
+   * A Lua script registered once under `name` and called by its SHA (EVALSHA; ioredis loads it
+   * again by itself when a restarted Redis no longer knows it).
+   */
+  script(name: string, lua: string): ScriptCall {
+    const known = this.#scripts.get(name);
+    if (known !== undefined) {
+      if (known.lua !== lua) throw new Error(`Redis script ${name} is registered with another body`);
+      return known.call;
+    }
+    this.client.defineCommand(name, { lua });
+    // defineCommand adds the method by name; the key count goes first when none was declared.
+    const method = (this.client as unknown as Record<string, (...args: ScriptArg[]) => Promise<unknown>>)[
+      name
+    ]!;
+    const call: ScriptCall = (keys, args) => method.call(this.client, keys.length, ...keys, ...args);
+    this.#scripts.set(name, { lua, call });
+    return call;
+  }
+
+  async close(): Promise<void> {
+    this.#closing = true;
+    if (this.client.status === 'ready') await this.client.quit().catch(() => undefined);
+    this.client.disconnect();
+    this.#healthy = false;
+  }
+
+  #up(): void {
+    this.#saidError = false;
+    if (this.#healthy) return;
+    this.#healthy = true;
+    this.#logger.info('connected to Redis');
+    this.emit('up');
+  }
+
+  #down(): void {
+    if (!this.#healthy) return;
+    this.#healthy = false;
+    if (!this.#closing) this.#logger.warn('the connection to Redis is lost; reconnecting');
+    this.emit('down');
+  }
+}
