@@ -126,7 +126,7 @@ test('big integers in kept items go out byte for byte', () => {
 });
 
 test('non-uniform arrays, small arrays and arrays of scalars are left alone', () => {
-  const mixed = Array.from({ length: 50 }, (_, i) => (i % 2 ? { ['k' + i]: i } : `s${i}`));
+  const mixed = Array.from({ length: 50 }, (_, i) => (i % 2 ? { [`k${i}`]: i } : `s${i}`));
   assert.equal(crush(mixed).result, undefined);
   assert.equal(crush(rows(11)).result, undefined);
   assert.equal(crush(Array.from({ length: 100 }, (_, i) => i)).result, undefined);
