@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { runCache } from './cache.ts';
 import { runGuard } from './guard.ts';
 import { runKeys } from './keys.ts';
+import { runOptimize } from './optimize.ts';
 import { runOverhead } from './overhead.ts';
 import { runShaping } from './shaping.ts';
 import { runSoak } from './soak.ts';
@@ -39,6 +40,7 @@ const benches: Record<string, () => Promise<void>> = {
       connections: Number(values.connections),
       before: values.before,
     }),
+  optimize: () => runOptimize({}),
   cache: () =>
     runCache({
       seconds: Number(values.seconds ?? 4),

@@ -15,6 +15,8 @@ import { GatewayMetrics } from './observe/metrics.ts';
 import { createRequestLog, type RequestEnded } from './observe/request-log.ts';
 import { collectStats } from './observe/stats.ts';
 import { Traffic } from './observe/traffic.ts';
+import type { OptimizeOptions } from './optimize/optimize-request.ts';
+import { OptimizeTally } from './optimize/optimize-tally.ts';
 import { BodySilence } from './pipeline/body/idle-guard.ts';
 import { createCacheStage } from './pipeline/cache.ts';
 import { createForwardStage } from './pipeline/forward.ts';
@@ -22,6 +24,7 @@ import { createGuardStage } from './pipeline/guard.ts';
 import { createHostStage } from './pipeline/host.ts';
 import { createIdentifyStage } from './pipeline/identify.ts';
 import { createModelListStage } from './pipeline/model-list.ts';
+import { createOptimizeStage } from './pipeline/optimize.ts';
 import { createParseStage } from './pipeline/parse.ts';
 import { createRouteStage } from './pipeline/route.ts';
 import { createScheduleStage } from './pipeline/schedule.ts';
@@ -93,6 +96,7 @@ function buildPipeline(
   store: StateStore,
   settleSpend: SettleSpend,
   cache: ResponseCache,
+  optimized: OptimizeTally,
   previous?: Pipeline,
 ): Pipeline {
   const prices = new PriceBook(config.pricing, logger);
@@ -127,6 +131,12 @@ function buildPipeline(
       clock,
       logger,
       semantic: semanticLookup(config, upstreams, cache, logger),
+    }),
+    optimize: createOptimizeStage({
+      enabled: config.optimize.enabled,
+      options: optimizeOptions(config.optimize),
+      tally: optimized,
+      logger,
     }),
     schedule: createScheduleStage({
       clientPriority: config.server.client_priority ?? isLoopback(config.server.host),
@@ -165,6 +175,18 @@ function semanticLookup(
   const embedder = new Embedder(upstream, { model: s.model, timeoutMs: s.timeout });
   const settings = { threshold: s.threshold, shadow: s.shadow, anyTemperature: s.any_temperature };
   return new SemanticLookup(cache.semanticIndex, embedder, settings, logger);
+}
+
+function optimizeOptions(o: Config['optimize']): OptimizeOptions {
+  return {
+    crushJson: o.crush_json,
+    compact: o.compact,
+    dedupe: o.dedupe,
+    promptCache: o.prompt_cache,
+    lossyScope: o.lossy_scope,
+    minTokens: o.min_tokens,
+    maxItems: o.max_items,
+  };
 }
 
 function megabytes(mb: number): number {
@@ -239,7 +261,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
     semantic.enabled ? new SemanticIndex(semantic.max_entries) : undefined,
   );
   const stopSweepingCache = sweepEvery(SWEEP_MS, clock, () => cache.store.sweep(clock.now()), logger);
-  let pipeline = buildPipeline(config, deps, clock, logger, store, settleSpend, cache);
+  const optimized = new OptimizeTally();
+  let pipeline = buildPipeline(config, deps, clock, logger, store, settleSpend, cache, optimized);
   const ownNames = new Set([config.server.host.toLowerCase(), ...config.server.hostnames]);
   const origins = createOriginPolicy(config.server.allowed_origins);
   /** Pipelines a reload replaced whose requests have not all finished yet. */
@@ -261,6 +284,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       store,
       budgets: pipeline.budgets,
       cache: () => cache.stats(pipeline.config.cache.enabled, pipeline.config.cache.ttl),
+      optimize: () => optimized.stats(pipeline.config.optimize.enabled),
     });
   const metrics = new GatewayMetrics(traffic, stats);
   const requestLog =
@@ -268,6 +292,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const requestEnded: RequestEnded = (ctx, elapsedMs, wallMs) => {
     // A stream's cost is known only at its end (an aborted one's from what was counted).
     priceRequest(ctx, pipeline.prices);
+    if (ctx.breakpointsPlaced) optimized.cacheReadTokens += ctx.usage?.cachedInputTokens ?? 0;
     settleSpend(ctx, wallMs);
     tally.record(ctx, wallMs);
     traffic.record(ctx, elapsedMs, wallMs);
@@ -347,7 +372,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       if (kept.length > 0) logger.warn({ settings: kept }, 'these settings change only on a restart');
       if (closing) return;
       const old = pipeline;
-      pipeline = buildPipeline(next, deps, clock, logger, store, settleSpend, cache, old);
+      pipeline = buildPipeline(next, deps, clock, logger, store, settleSpend, cache, optimized, old);
       // Requests that started on the old pipeline finish on it; its pools close after the last one.
       const retire = () => {
         retiring.delete(old);

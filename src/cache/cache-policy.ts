@@ -55,7 +55,7 @@ export function upstreamForbidsStoring(
   const control = joined(headers['cache-control']);
   if (control !== undefined && /no-store|private/i.test(control)) return true;
   const vary = joined(headers.vary);
-  return vary !== undefined && vary.split(',').some((v) => v.trim().toLowerCase() !== 'accept-encoding');
+  return vary?.split(',').some((v) => v.trim().toLowerCase() !== 'accept-encoding') === true;
 }
 
 function joined(value: string | string[] | undefined): string | undefined {

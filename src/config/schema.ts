@@ -339,7 +339,25 @@ export const configSchema = z.strictObject({
     .prefault('UTC'),
   /** Prices per million tokens by model name, over (or beside) the bundled price dataset. */
   pricing: z.record(z.string().min(1).max(256), modelPriceSchema).prefault({}),
-  optimize: z.strictObject({ enabled: flag.prefault(true) }).prefault({}),
+  optimize: z
+    .strictObject({
+      enabled: flag.prefault(true),
+      /** Big JSON arrays in tool output keep a representative subset of their items (lossy). */
+      crush_json: flag.prefault(true),
+      /** Pretty JSON minified, trailing spaces and runs of blank lines collapsed (lossless). */
+      compact: flag.prefault(true),
+      /** A tool output identical to an earlier one becomes a reference to it. */
+      dedupe: flag.prefault(true),
+      /** Anthropic: cache_control breakpoints on a long stable prefix, when the client set none. */
+      prompt_cache: flag.prefault(false),
+      /** `newest`: lossy changes only to the newest turn's tool outputs (the provider's prefix cache keeps hitting); `all`. */
+      lossy_scope: z.enum(['newest', 'all']).prefault('newest'),
+      /** A tool output under this many tokens is not crushed. */
+      min_tokens: count.prefault(500),
+      /** Items kept from one array at most (items with errors are kept beyond it). */
+      max_items: count.prefault(40),
+    })
+    .prefault({}),
   /** Egress shaping as a whole (`--no-rate-limit` turns it off). */
   rate_limit: z.strictObject({ enabled: flag.prefault(true) }).prefault({}),
   store: z

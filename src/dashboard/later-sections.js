@@ -3,14 +3,15 @@
 // arrives needs only its renderer here (docs/dashboard.md lists the fields expected).
 import { cacheView } from './cache-view.js';
 import { el } from './element.js';
-import { formatCount } from './format.js';
+import { optimizeView } from './optimize-view.js';
 import { spendView } from './spend-view.js';
 
 /**
  * @typedef {import('./cache-view.js').CacheStats} CacheStats
  * @typedef {import('./budget-rows.js').SpendStats} SpendStats
- * @typedef {import('./budget-rows.js').CostTotals & { tokens?: { saved?: number } }} TotalsFields
- * @typedef {{ cache?: CacheStats, spend?: SpendStats, totals?: TotalsFields }} StatsFields
+ * @typedef {import('./optimize-view.js').OptimizeStats} OptimizeStats
+ * @typedef {import('./budget-rows.js').CostTotals} TotalsFields
+ * @typedef {{ cache?: CacheStats, spend?: SpendStats, totals?: TotalsFields, optimize?: OptimizeStats }} StatsFields
  * Each renderer takes the value its own `read` returned, hence `any` there; `polledAt` (when /stats
  * answered, on performance.now()) anchors countdowns.
  * @typedef {{
@@ -21,22 +22,6 @@ import { spendView } from './spend-view.js';
  *   absent: string,
  * }} LaterSection
  */
-
-/**
- * @param {string} name
- * @param {string} value
- */
-function pair(name, value) {
-  return el('div', null, el('dt', null, name), el('dd', null, value));
-}
-
-/** @param {number | undefined} n @param {(n: number) => string} format */
-const shown = (n, format) => (typeof n === 'number' && Number.isFinite(n) ? format(n) : '–');
-
-/** @param {number} saved */
-function renderSaved(saved) {
-  return [el('dl', { class: 'pairs' }, pair('tokens saved', shown(saved, formatCount)))];
-}
 
 /** @type {LaterSection[]} */
 export const LATER_SECTIONS = [
@@ -58,9 +43,9 @@ export const LATER_SECTIONS = [
   {
     id: 'saved',
     title: 'Tokens saved',
-    read: (stats) => stats?.totals?.tokens?.saved,
-    render: renderSaved,
-    absent: 'Not enabled: context optimization arrives in a later release.',
+    read: (stats) => stats?.optimize,
+    render: optimizeView,
+    absent: 'Not reported by this gateway.',
   },
 ];
 

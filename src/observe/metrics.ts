@@ -4,6 +4,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { RequestContext } from '../pipeline/context.ts';
 import { registerCacheMetrics } from './cache-metrics.ts';
 import { type LimitSnapshot, limitSnapshot, registerLimitMetrics } from './limit-metrics.ts';
+import { registerOptimizeMetrics } from './optimize-metrics.ts';
 import { RequestMetrics } from './request-metrics.ts';
 import { registerSpendMetrics } from './spend-metrics.ts';
 import type { GatewayStats } from './stats.ts';
@@ -25,6 +26,7 @@ export class GatewayMetrics {
     registerLimitMetrics(this.registry, snapshot);
     registerSpendMetrics(this.registry, snapshot);
     registerCacheMetrics(this.registry, snapshot);
+    registerOptimizeMetrics(this.registry, snapshot);
     // The process's own: CPU, memory, event loop lag, GC (prom-client's standard names).
     collectDefaultMetrics({ register: this.registry });
   }

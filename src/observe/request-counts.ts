@@ -30,8 +30,8 @@ export interface TrafficTotals {
   requests: number;
   /** Requests by the status class of their answer; `none`: the client left before any answer. */
   by_status: Record<(typeof STATUS_CLASSES)[number], number>;
-  /** Tokens upstreams reported (input includes cached input). */
-  tokens: { input: number; output: number };
+  /** Tokens upstreams reported (input includes cached input); `saved`: what optimization took out before sending (estimated). */
+  tokens: { input: number; output: number; saved?: number };
   /** Answers the gateway made itself, by error code (docs/errors.md). */
   refusals: Record<string, number>;
   /** 429s upstreams sent (each attempt counts). */

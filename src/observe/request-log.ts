@@ -39,6 +39,7 @@ export function createRequestLog(writeLine: (line: string) => void): RequestEnde
     else if (ctx.costUnknown) line += ',"cost_usd":null';
     if (ctx.cacheResult) line += `,"cache":"${ctx.cacheResult}"`;
     if (ctx.savedUsd !== undefined) line += `,"saved_usd":${formatUsd(ctx.savedUsd)}`;
+    if (ctx.tokensSaved !== undefined) line += `,"tokens_saved":${ctx.tokensSaved}`;
     if (ctx.errorCode) line += `,"code":"${ctx.errorCode}"`;
     if (ctx.clientGone) line += ',"aborted":true';
     writeLine(`${line}}\n`);

@@ -4,6 +4,7 @@
 import type { CacheStats } from '../cache/response-cache.ts';
 import type { ClientStats, ClientTally } from '../clients/client-tally.ts';
 import type { ClientsConfig } from '../config/schema.ts';
+import type { OptimizeStats } from '../optimize/optimize-tally.ts';
 import type { BudgetBook } from '../spend/budget-book.ts';
 import { type BudgetStats, budgetReport } from '../spend/budget-report.ts';
 import type { StateStore } from '../store/state-store.ts';
@@ -51,6 +52,8 @@ export interface GatewayStats {
   };
   /** The response cache: what it holds and what it answered. */
   cache: CacheStats;
+  /** Context optimization: the tokens it took out of requests before they went upstream. */
+  optimize: OptimizeStats;
 }
 
 export interface StatsSources {
@@ -65,13 +68,17 @@ export interface StatsSources {
   store: StateStore;
   budgets: BudgetBook;
   cache: () => CacheStats;
+  optimize: () => OptimizeStats;
 }
 
 export function collectStats(s: StatsSources): GatewayStats {
+  const totals = s.traffic.totals();
+  const optimize = s.optimize();
   return {
     shaping: s.shaping,
     uptime_s: Math.round(s.uptimeMs / 1000),
-    totals: s.traffic.totals(),
+    // Tokens saved by optimization sit beside the tokens sent, as the dashboard's totals show them.
+    totals: { ...totals, tokens: { ...totals.tokens, saved: optimize.tokens_saved } },
     latency_last_minute: s.traffic.series.quantiles(s.wallMs, 60),
     upstreams: s.upstreams.all().map((u) => ({
       name: u.name,
@@ -100,5 +107,6 @@ export function collectStats(s: StatsSources): GatewayStats {
       ),
     },
     cache: s.cache(),
+    optimize,
   };
 }

@@ -96,6 +96,10 @@ export interface RequestContext {
   recorder: AnswerRecorder | undefined;
   /** What a cache hit would have cost upstream (USD); undefined: not a hit, or no price. */
   savedUsd: number | undefined;
+  /** Input tokens context optimization took out (estimated); undefined: the request went as sent. */
+  tokensSaved: number | undefined;
+  /** Optimization placed prompt-cache breakpoints: the upstream's cache reads count as its saving. */
+  breakpointsPlaced: boolean;
   /** Time spent waiting in queues for room on a key (ms, every attempt). */
   queueMs: number;
   /** Time spent in backoff pauses between attempts (ms, as planned). */
@@ -172,6 +176,8 @@ export function createContext(
     cacheResult: undefined,
     recorder: undefined,
     savedUsd: undefined,
+    tokensSaved: undefined,
+    breakpointsPlaced: false,
     queueMs: 0,
     pausedMs: 0,
     upstreamMs: 0,

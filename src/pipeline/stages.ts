@@ -17,6 +17,8 @@ export interface PipelineStages {
   route: Stage;
   /** A repeat answered from the response cache (or an identical miss running now); misses recorded. */
   cache: Stage;
+  /** Fewer tokens: bulky tool output compacted, deduped, big JSON arrays cut to what matters. */
+  optimize: Stage;
   /** Cost estimate and priority, for the upstream's limits. */
   schedule: Stage;
   /** The client's own limits and the budgets: its claims reserved all or nothing, or a 429. */
@@ -26,7 +28,18 @@ export interface PipelineStages {
 }
 
 export function orderStages(s: PipelineStages): readonly Stage[] {
-  return [s.host, s.identify, s.parse, s.models, s.route, s.cache, s.schedule, s.guard, s.forward];
+  return [
+    s.host,
+    s.identify,
+    s.parse,
+    s.models,
+    s.route,
+    s.cache,
+    s.optimize,
+    s.schedule,
+    s.guard,
+    s.forward,
+  ];
 }
 
 export async function runStages(stages: readonly Stage[], ctx: RequestContext): Promise<void> {

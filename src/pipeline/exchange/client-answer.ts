@@ -34,6 +34,7 @@ export function writeUpstreamHead(
   });
   if (length !== undefined) out.push('content-length', String(length));
   if (ctx.costUsd !== undefined) out.push('x-cooldown-cost-usd', formatUsd(ctx.costUsd));
+  if (ctx.tokensSaved !== undefined) out.push('x-cooldown-tokens-saved', String(ctx.tokensSaved));
   if (ctx.lease) out.push(...limitHeaders(ctx));
   if (ctx.extraHeaders) out.push(...ctx.extraHeaders);
   keepAliveOnlyIfRead(ctx);
