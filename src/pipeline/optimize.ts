@@ -28,7 +28,8 @@ export function createOptimizeStage(deps: OptimizeStageDeps) {
     if (!deps.enabled || ctx.json === undefined || ctx.cacheResult === 'hit') return;
     const dialect = DIALECT_OF_PATH[ctx.path];
     if (dialect === undefined || !Array.isArray(ctx.json.messages)) return;
-    if (ctx.req.headers['x-cooldown-optimize'] === 'off') return;
+    const asked = ctx.req.headers['x-cooldown-optimize'];
+    if (typeof asked === 'string' && asked.trim().toLowerCase() === 'off') return;
     let result: ReturnType<typeof optimizeRequest>;
     try {
       result = optimizeRequest(dialect, ctx.json, options);

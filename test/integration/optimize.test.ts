@@ -105,7 +105,7 @@ describe('context optimization', () => {
       headers: {
         'content-type': 'application/json',
         authorization: 'Bearer sk-client',
-        'x-cooldown-optimize': 'off',
+        'x-cooldown-optimize': 'Off',
       },
       body,
     });
