@@ -189,6 +189,15 @@ function optimizeOptions(o: Config['optimize']): OptimizeOptions {
   };
 }
 
+/** Closes what a failed start opened; its own failure must not hide the error that stopped the start. */
+function closeQuietly(close: () => unknown): void {
+  try {
+    Promise.resolve(close()).catch(() => {});
+  } catch {
+    // already failing: the start's own error is the one to report
+  }
+}
+
 function megabytes(mb: number): number {
   return Math.round(mb * 1024 * 1024);
 }
@@ -255,14 +264,28 @@ export function createGateway(deps: GatewayDeps): Gateway {
   // One client for all state kept in Redis; it reconnects by itself and is closed last.
   const redis = openRedis(config, logger);
   const semantic = config.cache.semantic;
-  const cache = new ResponseCache(
-    openAnswerStore(config, clock.now(), { redis, logger }),
-    megabytes(config.cache.max_size_mb),
-    semantic.enabled ? new SemanticIndex(semantic.max_entries) : undefined,
-  );
-  const stopSweepingCache = sweepEvery(SWEEP_MS, clock, () => cache.store.sweep(clock.now()), logger);
   const optimized = new OptimizeTally();
-  let pipeline = buildPipeline(config, deps, clock, logger, store, settleSpend, cache, optimized);
+  const built = (() => {
+    let answers: ResponseCache | undefined;
+    try {
+      answers = new ResponseCache(
+        openAnswerStore(config, clock.now(), { redis, logger }),
+        megabytes(config.cache.max_size_mb),
+        semantic.enabled ? new SemanticIndex(semantic.max_entries) : undefined,
+      );
+      const first = buildPipeline(config, deps, clock, logger, store, settleSpend, answers, optimized);
+      return { cache: answers, pipeline: first };
+    } catch (err) {
+      // A config that cannot be built leaves nothing open behind it (timers, stores, Redis).
+      stopSweeping();
+      for (const close of [() => answers?.store.close(), () => store.close(), () => redis?.close()])
+        closeQuietly(close);
+      throw err;
+    }
+  })();
+  const cache = built.cache;
+  let pipeline = built.pipeline;
+  const stopSweepingCache = sweepEvery(SWEEP_MS, clock, () => cache.store.sweep(clock.now()), logger);
   const ownNames = new Set([config.server.host.toLowerCase(), ...config.server.hostnames]);
   const origins = createOriginPolicy(config.server.allowed_origins);
   /** Pipelines a reload replaced whose requests have not all finished yet. */

@@ -189,3 +189,37 @@ describe('the response cache shared through Redis', () => {
     assert.equal(mock.received.length, 5);
   });
 });
+
+describe('a gateway whose config cannot be built', () => {
+  test('closes the Redis connection it opened before refusing to start', async () => {
+    const redis = await startRedisServer();
+    const admin = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+    const clients = async () =>
+      String(await admin.client('LIST'))
+        .trim()
+        .split('\n').length;
+    try {
+      const alone = await clients();
+      const mock = await startMockUpstream();
+      try {
+        await assert.rejects(
+          startGateway({
+            upstreams: { openai: { url: mock.url, keys: ['sk-upstream-redis-key-00000001'] } },
+            store: { redis: redis.url },
+            cache: { enabled: true, store: 'redis', semantic: { enabled: true, upstream: 'nowhere' } },
+          }),
+          /cache\.semantic\.upstream/,
+        );
+      } finally {
+        await mock.close();
+      }
+      // Each round trip is the server's own answer: the count drops once the gateway's client quits.
+      let count = await clients();
+      for (let i = 0; i < 1000 && count > alone; i++) count = await clients();
+      assert.equal(count, alone);
+    } finally {
+      admin.disconnect();
+      await redis.stop();
+    }
+  });
+});
