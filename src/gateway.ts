@@ -136,7 +136,6 @@ function buildPipeline(
       enabled: config.optimize.enabled,
       options: optimizeOptions(config.optimize),
       tally: optimized,
-      logger,
     }),
     schedule: createScheduleStage({
       clientPriority: config.server.client_priority ?? isLoopback(config.server.host),
@@ -315,7 +314,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const requestEnded: RequestEnded = (ctx, elapsedMs, wallMs) => {
     // A stream's cost is known only at its end (an aborted one's from what was counted).
     priceRequest(ctx, pipeline.prices);
-    if (ctx.breakpointsPlaced) optimized.cacheReadTokens += ctx.usage?.cachedInputTokens ?? 0;
+    if (ctx.breakpointsPlaced) optimized.recordCacheReads(ctx.usage);
     settleSpend(ctx, wallMs);
     tally.record(ctx, wallMs);
     traffic.record(ctx, elapsedMs, wallMs);

@@ -1,4 +1,6 @@
 // What context optimization saved since the start: for /stats, /metrics and the dashboard.
+import type { Usage } from '../dialects/types.ts';
+import type { OptimizeResult } from './optimize-request.ts';
 
 export interface OptimizeStats {
   enabled: boolean;
@@ -32,6 +34,26 @@ export class OptimizeTally {
   itemsDropped = 0;
   breakpoints = 0;
   cacheReadTokens = 0;
+
+  /** One request looked at: its tokens before and after, and what changed (nothing, when unchanged). */
+  record(result: OptimizeResult): void {
+    this.requests++;
+    this.tokensBefore += result.tokensBefore;
+    this.tokensAfter += result.tokensAfter;
+    if (result.body === undefined) return;
+    const c = result.changes;
+    this.optimized++;
+    this.crushed += c.crushed;
+    this.compacted += c.compacted;
+    this.deduped += c.deduped;
+    this.itemsDropped += c.itemsDropped;
+    this.breakpoints += c.breakpoints;
+  }
+
+  /** The usage of a request given breakpoints: what the upstream read from its prompt cache. */
+  recordCacheReads(usage: Usage | undefined): void {
+    this.cacheReadTokens += usage?.cachedInputTokens ?? 0;
+  }
 
   /** `enabled`: the setting now (a reload may change it; the counts go on). */
   stats(enabled: boolean): OptimizeStats {
