@@ -1,6 +1,6 @@
 // The Cache section: whether the response cache is on, how often it answered, what it holds
 // against its bound, and what its hits saved (tokens and dollars they did not cost upstream).
-import { el } from './element.js';
+import { el, pair } from './element.js';
 import { formatBytes, formatCount, formatPercent, formatUsd } from './format.js';
 
 /**
@@ -13,15 +13,6 @@ import { formatBytes, formatCount, formatPercent, formatUsd } from './format.js'
 
 /** @param {number | undefined} n @param {(n: number) => string} format */
 const shown = (n, format) => (typeof n === 'number' && Number.isFinite(n) ? format(n) : '–');
-
-/**
- * @param {string} name
- * @param {string} value
- * @param {string} id
- */
-function pair(name, value, id) {
-  return el('div', { attrs: { id } }, el('dt', null, name), el('dd', null, value));
-}
 
 /** @param {CacheStats} c */
 export function cacheView(c) {

@@ -1,7 +1,7 @@
 // The Clients section: how callers are told apart and limited, then a table of the clients seen
 // lately. Labels come from clients (a header's value, an address): they go in as text.
 import { clientRow, identifyByText, limitsText } from './client-rows.js';
-import { el, table } from './element.js';
+import { el, pair, table } from './element.js';
 import { formatCount } from './format.js';
 
 /** @typedef {import('./client-rows.js').ClientsStats} ClientsStats */
@@ -15,14 +15,6 @@ const COLUMNS = [
   'Tokens left',
   'Last seen',
 ];
-
-/**
- * @param {string} name
- * @param {string} value
- */
-function pair(name, value) {
-  return el('div', null, el('dt', null, name), el('dd', null, value));
-}
 
 /** @param {import('./client-rows.js').ClientStats} c */
 function row(c) {

@@ -26,6 +26,16 @@ export function el(tag, props, ...children) {
 }
 
 /**
+ * One name/value line of a `<dl class="pairs">`, with an id for tests and styles when given.
+ * @param {string} name
+ * @param {string} value
+ * @param {string} [id]
+ */
+export function pair(name, value, id) {
+  return el('div', id ? { attrs: { id } } : null, el('dt', null, name), el('dd', null, value));
+}
+
+/**
  * A table with a header row of `columns` and the given body rows.
  * @param {string} className
  * @param {readonly string[]} columns

@@ -1,6 +1,6 @@
 // The Tokens saved section: what context optimization took out of requests before they went
 // upstream (estimated tokens, and the share of all it looked at), and how.
-import { el } from './element.js';
+import { el, pair } from './element.js';
 import { formatCount } from './format.js';
 
 /**
@@ -13,15 +13,6 @@ import { formatCount } from './format.js';
 
 /** @param {number | undefined} n */
 const count = (n) => (typeof n === 'number' && Number.isFinite(n) ? formatCount(n) : '–');
-
-/**
- * @param {string} name
- * @param {string} value
- * @param {string} id
- */
-function pair(name, value, id) {
-  return el('div', { attrs: { id } }, el('dt', null, name), el('dd', null, value));
-}
 
 /** @param {OptimizeStats} o */
 export function optimizeView(o) {

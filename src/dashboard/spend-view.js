@@ -3,22 +3,13 @@
 // Budget names can be client labels (header values): they go in as text.
 import { budgetRow, costSummary, storeText } from './budget-rows.js';
 import { countdown } from './countdown.js';
-import { el } from './element.js';
+import { el, pair } from './element.js';
 
 /**
  * @typedef {import('./budget-rows.js').SpendStats} SpendStats
  * @typedef {import('./budget-rows.js').CostTotals} CostTotals
  * @typedef {{ spend: SpendStats, totals: CostTotals | undefined }} SpendFields
  */
-
-/**
- * @param {string} name
- * @param {string} value
- * @param {string} [id]
- */
-function pair(name, value, id) {
-  return el('div', id ? { attrs: { id } } : null, el('dt', null, name), el('dd', null, value));
-}
 
 /**
  * @param {import('./budget-rows.js').BudgetStats} b
