@@ -4,6 +4,7 @@
 // new body, minus JSON.stringify of the original (what the gateway does anyway).
 // Run: npx node -e "import('./bench/optimize.ts').then(m=>m.runOptimize({}))"
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+import { percentile } from '../src/demo/percentile.ts';
 import { DEFAULT_OPTIMIZE_OPTIONS, optimizeRequest } from '../src/optimize/optimize-request.ts';
 import { type AgentCase, CATEGORY_NAMES, createAgentCorpus } from './lib/agent-corpus.ts';
 
@@ -23,10 +24,6 @@ function modelText(value: unknown, out: string[] = []): string[] {
 
 const bpe = (body: Record<string, unknown>) => countTokens(modelText(body).join('\n'));
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN;
-}
-
 /** Added milliseconds per request at p50 and p99, baseline and optimized interleaved run by run. */
 function timeAdded(c: AgentCase, rounds: number): { p50: number; p99: number } {
   const opts = { ...DEFAULT_OPTIMIZE_OPTIONS };
@@ -41,8 +38,7 @@ function timeAdded(c: AgentCase, rounds: number): { p50: number; p99: number } {
     const t2 = performance.now();
     added.push(t2 - t1 - (t1 - t0));
   }
-  added.sort((a, b) => a - b);
-  return { p50: percentile(added, 0.5), p99: percentile(added, 0.99) };
+  return { p50: percentile(added, 50), p99: percentile(added, 99) };
 }
 
 interface Row {

@@ -2,8 +2,8 @@
 // prefix (tools, system, every message but the last), so the next turn of the agent reads that
 // prefix from the provider's cache. Opt-in, and never when the client placed breakpoints itself.
 import { estimateInputTokens } from '../dialects/wire/estimate.ts';
+import { isRecord } from '../dialects/wire/json-peek.ts';
 import { minCacheTokens } from './cache-minimums.ts';
-import { isRecord } from './tool-outputs.ts';
 
 const EPHEMERAL = { type: 'ephemeral' } as const;
 /** Anthropic accepts at most this many breakpoints in one request. */

@@ -1,6 +1,7 @@
 // Where the tool outputs of a chat request sit, in either dialect, and which of them answer the
 // newest turn: OpenAI's trailing run of `role: "tool"` messages, or the tool_result blocks of an
 // Anthropic request's last message when the user sends it.
+import { isRecord } from '../dialects/wire/json-peek.ts';
 
 export type Dialect = 'openai' | 'anthropic';
 
@@ -14,10 +15,6 @@ export interface ToolOutput {
   content: unknown;
   isError: boolean;
   newest: boolean;
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function roleOf(message: unknown): unknown {
