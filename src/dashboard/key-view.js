@@ -9,7 +9,8 @@ import { formatCount } from './format.js';
  * @typedef {{ state: 'closed' | 'open' | 'half_open', closes_in_ms?: number, opens: number }} BreakerStats
  * @typedef {import('./capacity.js').WindowStats} WindowStats
  * @typedef {{
- *   key: string, in_flight: number, answers: number, paused_for_ms: number, windows: WindowStats[],
+ *   key: string, in_flight: number, answers: number, paused_for_ms: number, held_for_ms?: number,
+ *   windows: WindowStats[],
  *   requests: number, errors: number, rate_limited: number, malformed_events: number,
  *   breaker: BreakerStats, removed?: string,
  * }} KeyStats
@@ -75,6 +76,14 @@ export function keyView(k, polledAt) {
   if (k.paused_for_ms > 0)
     flags.push(
       el('span', { class: 'badge paused' }, countdown(polledAt + k.paused_for_ms, 'paused ', 'resumed')),
+    );
+  if (k.held_for_ms > 0)
+    flags.push(
+      el(
+        'span',
+        { class: 'badge paused' },
+        countdown(polledAt + k.held_for_ms, 'held by other gateways ', 'free'),
+      ),
     );
   const numbers = [
     ['in flight', k.in_flight],

@@ -13,6 +13,12 @@ import type { LimitDimension, LimitWindow, RateLimitReading } from '../dialects/
 import type { Clock } from '../time/clock.ts';
 import { amountFor, type Cost } from './cost.ts';
 import { LiveWindow } from './live-window.ts';
+import type {
+  ConfiguredWindow,
+  ReportedWindow,
+  SharedGrant,
+  SharedKeyBudgets,
+} from './shared-key-budgets.ts';
 import { SlidingWindow } from './sliding-window.ts';
 import { WINDOW_MS } from './window-length.ts';
 
@@ -44,6 +50,15 @@ export interface Reservation {
   readonly cost: Cost;
   /** Monotonic ms when reserved. */
   readonly at: number;
+  /** What the shared store counted for it (other processes see it), once confirmed there. */
+  shared?: SharedGrant | undefined;
+}
+
+/** This key as the processes sharing it know it: the shared store and the key's id there. */
+export interface SharedKey {
+  readonly budgets: SharedKeyBudgets;
+  /** A hash naming the key in the shared store (never the key). */
+  readonly id: string;
 }
 
 type WindowKey = `${LimitDimension}/${LimitWindow}`;
@@ -71,6 +86,8 @@ export interface KeyBudgetStats {
   in_flight: number;
   answers: number;
   paused_for_ms: number;
+  /** Shared keys: ms the shared count (other processes' sends) still holds this key back. */
+  held_for_ms?: number;
   windows: WindowStats[];
 }
 
@@ -84,10 +101,14 @@ export class KeyBudget {
   #answers = 0;
   #firstSentAt: number | undefined;
   #pausedUntil = 0;
+  readonly #shared: SharedKey | undefined;
+  /** Monotonic ms until which the shared store said this key has no room (other processes used it). */
+  #heldUntil = 0;
 
-  constructor(settings: BudgetSettings, clock: Clock) {
+  constructor(settings: BudgetSettings, clock: Clock, shared?: SharedKey) {
     this.#settings = settings;
     this.#clock = clock;
+    this.#shared = shared;
     for (const [name, dimension, window] of STATIC_WINDOWS) {
       const limit = settings.limits[name];
       if (limit !== undefined)
@@ -102,7 +123,7 @@ export class KeyBudget {
   /** Milliseconds until `cost` can be sent on this key (0: now; Infinity: it never fits). */
   waitFor(cost: Cost): number {
     const now = this.#clock.monotonic();
-    let wait = Math.max(0, this.#pausedUntil - now);
+    let wait = Math.max(0, this.#pausedUntil - now, this.#heldUntil - now);
     if (this.#probing(now))
       wait = Math.max(wait, this.#firstSentAt! + this.#settings.headerTimeoutMs - now, 1);
     for (const key of this.#windowKeys()) {
@@ -149,6 +170,7 @@ export class KeyBudget {
   /** The request is over: `actual` replaces the estimate (undefined: the estimate stands). */
   settle(reservation: Reservation, actual: Cost | undefined): void {
     this.#inFlight = Math.max(0, this.#inFlight - 1);
+    if (reservation.shared) this.#settleShared(reservation, reservation.shared, actual);
     if (!actual) return;
     for (const [key, window] of this.#static) {
       const d = dimensionOf(key);
@@ -164,11 +186,13 @@ export class KeyBudget {
     if (!this.#settings.useHeaders) return;
     const now = this.#clock.monotonic();
     const wallNow = this.#clock.now();
+    if (reservation.shared) this.#observeShared(reservation.shared, reading, wallNow);
     for (const w of reading.windows) {
       const key: WindowKey = `${w.dimension}/${w.window}`;
       let live = this.#live.get(key);
       if (!live) {
         live = new LiveWindow(WINDOW_MS[w.window]);
+        live.countSent(reservedIn(reservation.cost, w.dimension, w.limit));
         this.#live.set(key, live);
       }
       // Resets come as wall-clock instants; waits run on the monotonic clock, immune to clock jumps.
@@ -185,6 +209,71 @@ export class KeyBudget {
   /** The upstream refused (429, 503, 529): send nothing on this key for `ms`. */
   pauseFor(ms: number): void {
     this.#pausedUntil = Math.max(this.#pausedUntil, this.#clock.monotonic() + ms);
+    const shared = this.#shared;
+    if (shared?.budgets.reachable) {
+      const now = this.#clock.now();
+      shared.budgets.update(shared.id, {
+        now,
+        resetBufferMs: this.#settings.resetBufferMs,
+        pauseUntil: now + ms,
+      });
+    }
+  }
+
+  /**
+   * After `reserve`, when other processes share this key: the shared store's verdict. Undefined
+   * when there is nothing to ask (no sharing, or the store is unreachable: local shares apply);
+   * else resolves with 0 (counted everywhere: send) or the ms to wait, during which this key
+   * admits nothing here either. A store that fails to answer counts as unreachable (0).
+   */
+  confirm(reservation: Reservation): Promise<number> | undefined {
+    const shared = this.#shared;
+    if (!shared?.budgets.reachable || (!this.#settings.useHeaders && this.#static.size === 0))
+      return undefined;
+    const configured: ConfiguredWindow[] = [];
+    for (const [key, window] of this.#static)
+      if (this.#useStatic(key))
+        configured.push({ name: key, windowMs: window.windowMs, limit: window.limit });
+    const now = this.#clock.now();
+    const ask = {
+      now,
+      resetBufferMs: this.#settings.resetBufferMs,
+      useHeaders: this.#settings.useHeaders,
+      cost: reservation.cost,
+      configured,
+      seeds: this.#seeds(now),
+    };
+    return shared.budgets.reserve(shared.id, ask).then(
+      (granted) => {
+        if (typeof granted !== 'number') {
+          reservation.shared = granted;
+          return 0;
+        }
+        this.#heldUntil = Math.max(this.#heldUntil, this.#clock.monotonic() + granted);
+        return granted;
+      },
+      () => 0,
+    );
+  }
+
+  /**
+   * Shared keys: `then` hears when an answer anywhere may have made room after the shared store
+   * refused this key; the hold ends and the queue asks again. The latest listener wins (a reload
+   * hands this budget to a new pool).
+   */
+  onSharedRoom(then: () => void): void {
+    const shared = this.#shared;
+    if (!shared) return;
+    shared.budgets.watch(shared.id, () => {
+      if (this.#heldUntil === 0) return;
+      this.#heldUntil = 0;
+      then();
+    });
+  }
+
+  /** This key is no longer used here (its client's pool was evicted): nothing listens for it. */
+  forget(): void {
+    if (this.#shared) this.#shared.budgets.unwatch(this.#shared.id);
   }
 
   stats(): KeyBudgetStats {
@@ -212,10 +301,12 @@ export class KeyBudget {
       if (resetIn !== undefined) entry.reset_in_ms = Math.round(resetIn);
       windows.push(entry);
     }
+    const held = this.#shared ? { held_for_ms: Math.max(0, Math.round(this.#heldUntil - now)) } : {};
     return {
       in_flight: this.#inFlight,
       answers: this.#answers,
       paused_for_ms: Math.max(0, Math.round(this.#pausedUntil - now)),
+      ...held,
       windows,
     };
   }
@@ -253,13 +344,75 @@ export class KeyBudget {
     const d = dimensionOf(key);
     if (amountFor(cost, d) === 0) return 0;
     const live = this.#live.get(key);
+    // Alone while the shared store is away: this process may use only its share of each limit.
+    const share = this.#shared?.budgets.localShare ?? 1;
     if (this.#useLive(live, now))
-      return live!.waitFor(reservedIn(cost, d, live!.limit), now, this.#settings.resetBufferMs);
+      return live!.waitFor(reservedIn(cost, d, live!.limit), now, this.#settings.resetBufferMs, share);
     if (this.#useStatic(key)) {
       const fixed = this.#static.get(key)!;
-      return fixed.waitFor(reservedIn(cost, d, fixed.limit), now);
+      return fixed.waitFor(reservedIn(cost, d, fixed.limit), now, share);
     }
     return 0;
+  }
+
+  /** The fresh windows this process learned, as the shared store would hold them (wall-clock resets). */
+  #seeds(wallNow: number): ReportedWindow[] {
+    const seeds: ReportedWindow[] = [];
+    if (this.#live.size === 0) return seeds;
+    const now = this.#clock.monotonic();
+    for (const [key, live] of this.#live) {
+      if (!this.#useLive(live, now)) continue;
+      const available = live.available(now, this.#settings.resetBufferMs);
+      const resetIn = live.resetIn(now);
+      seeds.push({
+        name: key,
+        windowMs: live.windowMs,
+        limit: live.limit,
+        remaining: available === undefined ? undefined : Math.max(0, Math.floor(available)),
+        resetAt: resetIn === undefined ? undefined : wallNow + resetIn,
+      });
+    }
+    return seeds;
+  }
+
+  #observeShared(grant: SharedGrant, reading: RateLimitReading, now: number): void {
+    const shared = this.#shared!;
+    const reported = reading.windows.map((w) => ({
+      name: `${w.dimension}/${w.window}`,
+      windowMs: WINDOW_MS[w.window],
+      limit: w.limit,
+      remaining: w.remaining,
+      resetAt: w.resetAt,
+    }));
+    grant.observed = true;
+    shared.budgets.update(shared.id, {
+      now,
+      resetBufferMs: this.#settings.resetBufferMs,
+      answered: grant,
+      reported,
+    });
+  }
+
+  /** The shared count hears the real amounts, and takes back what no answer took back. */
+  #settleShared(reservation: Reservation, grant: SharedGrant, actual: Cost | undefined): void {
+    const corrections = [];
+    if (actual) {
+      for (const window of grant.configured) {
+        const d = dimensionOf(window.name as WindowKey);
+        const delta = amountFor(actual, d) - reservedIn(reservation.cost, d, window.limit);
+        if (delta !== 0) corrections.push({ window, at: grant.at, delta });
+      }
+    }
+    const answered = grant.observed || grant.pending.length === 0 ? undefined : grant;
+    if (corrections.length === 0 && answered === undefined) return;
+    grant.observed = true;
+    const shared = this.#shared!;
+    shared.budgets.update(shared.id, {
+      now: this.#clock.now(),
+      resetBufferMs: this.#settings.resetBufferMs,
+      ...(answered ? { answered } : {}),
+      corrections,
+    });
   }
 
   /** Until its first answer (or header_timeout), a key sends one request at a time. */

@@ -78,4 +78,41 @@ describe('LiveWindow', () => {
     w.observe(0, { limit: 10, remaining: 0 }, 1000, BUF);
     assert.equal(w.waitFor(1, 2000, BUF), 59_100);
   });
+
+  test('alone at a share: its part of what remains and of the limit, whichever is less', () => {
+    const w = new LiveWindow(60_000);
+    w.observe(0, { limit: 30, remaining: 30, resetAt: 60_000 }, 0, BUF);
+    let sent = 0;
+    while (w.waitFor(1, 1, BUF, 1 / 3) === 0) w.record(++sent, 1, 1);
+    assert.equal(sent, 10, 'a third of 30');
+    // Answers take the pending back, but what it sent in this window still counts against its part.
+    for (let seq = 1; seq <= sent; seq++) w.observe(seq, { remaining: 30 - seq, resetAt: 60_000 }, 2, BUF);
+    assert.ok(w.waitFor(1, 3, BUF, 1 / 3) > 0, 'its third of the limit is used');
+    assert.equal(w.waitFor(1, 3, BUF), 0, 'shared again (share 1): the 20 left are there');
+    // The window refills: its part is whole again.
+    assert.equal(w.waitFor(1, 60_000 + BUF, BUF, 1 / 3), 0);
+  });
+
+  test('alone at a share, a stale view is bounded by what remains: a third of 6 is 2', () => {
+    const w = new LiveWindow(60_000);
+    w.observe(0, { limit: 30, remaining: 6, resetAt: 60_000 }, 0, BUF);
+    w.record(1, 1, 1);
+    w.record(2, 1, 1);
+    assert.ok(w.waitFor(1, 1, BUF, 1 / 3) > 0);
+  });
+
+  test('alone at a share, a request larger than a share goes only when nothing else was sent', () => {
+    const w = new LiveWindow(60_000);
+    w.observe(0, { limit: 900, remaining: 900, resetAt: 60_000 }, 0, BUF);
+    assert.equal(w.waitFor(500, 1, BUF, 1 / 3), 0);
+    w.record(1, 10, 1);
+    assert.ok(w.waitFor(500, 1, BUF, 1 / 3) > 0);
+  });
+
+  test('the first request, sent before the window was known, counts in its share', () => {
+    const w = new LiveWindow(60_000);
+    w.observe(0, { limit: 3, remaining: 2, resetAt: 60_000 }, 0, BUF);
+    w.countSent(1);
+    assert.ok(w.waitFor(1, 1, BUF, 1 / 3) > 0, 'a third of 3 is the one already sent');
+  });
 });

@@ -33,6 +33,8 @@ export class LiveWindow {
   readonly #unanswered = new Map<number, Sent>();
   /** Sum of the unanswered amounts (kept, not recounted: it is read on every admission). */
   #pending = 0;
+  /** What this process sent since the window was last full: its own part, for a share of the limit. */
+  #sentInWindow = 0;
 
   constructor(windowMs: number) {
     this.windowMs = windowMs;
@@ -47,9 +49,15 @@ export class LiveWindow {
     if (amount === 0) return;
     this.#unanswered.set(seq, { amount, at });
     this.#pending += amount;
+    this.#sentInWindow += amount;
     // Only when answers stopped carrying this window: forget the oldest (its amount stays counted
     // until the window resets).
     if (this.#unanswered.size > MAX_TRACKED) this.#unanswered.delete(this.#unanswered.keys().next().value!);
+  }
+
+  /** A request sent before this window was known (the cold key's first) counts in it all the same. */
+  countSent(amount: number): void {
+    this.#sentInWindow += amount;
   }
 
   /** A settled request's real amount replaces its reservation while the upstream has not reported it. */
@@ -58,6 +66,7 @@ export class LiveWindow {
     if (!entry) return;
     const amount = Math.max(0, actual);
     this.#pending += amount - entry.amount;
+    this.#sentInWindow = Math.max(0, this.#sentInWindow + amount - entry.amount);
     entry.amount = amount;
   }
 
@@ -90,14 +99,30 @@ export class LiveWindow {
     return this.#remaining - this.#pending;
   }
 
-  /** Milliseconds until `amount` fits (0: now; Infinity: never, it is larger than the whole limit). */
-  waitFor(amount: number, now: number, resetBufferMs: number): number {
+  /**
+   * Milliseconds until `amount` fits (0: now; Infinity: never, it is larger than the whole limit).
+   * With `share` below 1 only that part of what remains is this process's (the rest is others').
+   */
+  waitFor(amount: number, now: number, resetBufferMs: number, share = 1): number {
     if (this.limit !== undefined && amount > this.limit) return Number.POSITIVE_INFINITY;
-    const available = this.available(now, resetBufferMs);
+    let available = this.available(now, resetBufferMs);
+    if (available !== undefined && share < 1) available = this.#ownPart(available, amount, share);
     if (available === undefined || available >= amount) return 0;
     // Without a reported reset, a window's worth of time is the longest the upstream could mean.
     const until = (this.#resetAt ?? this.#observedAt + this.windowMs) + resetBufferMs;
     return Math.max(1, until - now);
+  }
+
+  /**
+   * Alone (the shared count away), this process may use its share of what remains and of the
+   * window's limit, whichever is less: the first bounds what it sends on a stale view, the second
+   * what all processes together send in a window. A request larger than a whole share goes only
+   * when this process sent nothing in the window.
+   */
+  #ownPart(available: number, amount: number, share: number): number {
+    const limit = this.limit ?? this.#remaining!;
+    if (amount > limit * share) return this.#sentInWindow === 0 ? available : 0;
+    return Math.min(available, this.#remaining! * share - this.#pending, limit * share - this.#sentInWindow);
   }
 
   resetIn(now: number): number | undefined {
@@ -113,6 +138,7 @@ export class LiveWindow {
       if (s.at < boundary) this.#unanswered.delete(seq);
       else this.#pending += s.amount;
     }
+    this.#sentInWindow = this.#pending;
     this.#remaining = this.limit;
     this.#resetAt = undefined;
   }

@@ -57,4 +57,16 @@ describe('SlidingWindow', () => {
     w.add(-40, 1000);
     assert.equal(w.used(70_000), 40);
   });
+
+  test('at a share, the limit is that part of it, but never less than one request that fits', () => {
+    const w = new SlidingWindow(30, 60_000);
+    for (let i = 0; i < 10; i++) {
+      assert.equal(w.waitFor(1, 0, 1 / 3), 0);
+      w.add(1, 0);
+    }
+    assert.ok(w.waitFor(1, 0, 1 / 3) > 0, 'a third of 30 is used');
+    assert.equal(w.waitFor(1, 0), 0, 'the whole limit is not');
+    const big = new SlidingWindow(30, 60_000);
+    assert.equal(big.waitFor(20, 0, 1 / 3), 0, 'larger than a share but within the limit: it may go alone');
+  });
 });

@@ -37,12 +37,16 @@ export class SlidingWindow {
     return sum;
   }
 
-  /** Milliseconds until `amount` fits (0: now; Infinity: never, it is larger than the limit). */
-  waitFor(amount: number, now: number): number {
+  /**
+   * Milliseconds until `amount` fits (0: now; Infinity: never, it is larger than the limit). With
+   * `share` below 1 the limit is that part of it (never less than `amount`, which could never fit).
+   */
+  waitFor(amount: number, now: number, share = 1): number {
     if (amount > this.limit) return Number.POSITIVE_INFINITY;
+    const limit = share < 1 ? Math.max(this.limit * share, amount) : this.limit;
     const current = this.#slot(now);
     const oldest = current - this.#slots + 1;
-    let over = this.used(now) + amount - this.limit;
+    let over = this.used(now) + amount - limit;
     if (over <= 0) return 0;
     // Slots leave the window oldest first; find the one whose leaving frees enough.
     for (let k = oldest; k <= current; k++) {

@@ -139,6 +139,11 @@ export function registerLimitMetrics(registry: Registry, read: () => LimitSnapsh
     (k) => k.paused_for_ms / 1000,
   );
   perKey(
+    'cooldown_key_held_seconds',
+    'Seconds the shared count (what other gateway processes sent) still holds the key back here.',
+    (k) => (k.held_for_ms ?? 0) / 1000,
+  );
+  perKey(
     'cooldown_key_breaker_state',
     "The key's circuit breaker: 0 closed, 1 half open, 2 open.",
     (k) => BREAKER[k.breaker.state],

@@ -6,6 +6,7 @@ import { registerCacheMetrics } from './cache-metrics.ts';
 import { type LimitSnapshot, limitSnapshot, registerLimitMetrics } from './limit-metrics.ts';
 import { registerOptimizeMetrics } from './optimize-metrics.ts';
 import { RequestMetrics } from './request-metrics.ts';
+import { registerSharedMetrics } from './shared-metrics.ts';
 import { registerSpendMetrics } from './spend-metrics.ts';
 import type { GatewayStats } from './stats.ts';
 import type { Traffic } from './traffic.ts';
@@ -27,6 +28,7 @@ export class GatewayMetrics {
     registerSpendMetrics(this.registry, snapshot);
     registerCacheMetrics(this.registry, snapshot);
     registerOptimizeMetrics(this.registry, snapshot);
+    registerSharedMetrics(this.registry, snapshot);
     // The process's own: CPU, memory, event loop lag, GC (prom-client's standard names).
     collectDefaultMetrics({ register: this.registry });
   }

@@ -7,6 +7,7 @@ import type { ClientsConfig } from '../config/schema.ts';
 import type { OptimizeStats } from '../optimize/optimize-tally.ts';
 import type { BudgetBook } from '../spend/budget-book.ts';
 import { type BudgetStats, budgetReport } from '../spend/budget-report.ts';
+import type { SharedStats } from '../store/shared-state.ts';
 import type { StateStore } from '../store/state-store.ts';
 import type { SchedulerStats } from '../upstreams/admission.ts';
 import type { BreakerStats } from '../upstreams/circuit-breaker.ts';
@@ -54,6 +55,8 @@ export interface GatewayStats {
   cache: CacheStats;
   /** Context optimization: the tokens it took out of requests before they went upstream. */
   optimize: OptimizeStats;
+  /** Limits shared with other gateway processes through Redis. */
+  shared: SharedStats;
 }
 
 export interface StatsSources {
@@ -69,6 +72,7 @@ export interface StatsSources {
   budgets: BudgetBook;
   cache: () => CacheStats;
   optimize: () => OptimizeStats;
+  shared: () => SharedStats;
 }
 
 export function collectStats(s: StatsSources): GatewayStats {
@@ -108,5 +112,6 @@ export function collectStats(s: StatsSources): GatewayStats {
     },
     cache: s.cache(),
     optimize,
+    shared: s.shared(),
   };
 }

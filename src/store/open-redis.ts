@@ -1,11 +1,12 @@
-// The gateway's Redis connection, opened when something in the config keeps its state there (today
-// `cache.store: redis`; shared key budgets and client limits will join this list), else none.
+// The gateway's Redis connection, opened when the config names one (`store.redis`, `REDIS_URL`):
+// then upstream key budgets are shared with every process on it, and answers too with
+// `cache.store: redis`.
 import type { Config } from '../config/load.ts';
 import type { Logger } from '../log/logger.ts';
 import { RedisConnection } from './redis-connection.ts';
 
 export function usesRedis(config: Config): boolean {
-  return config.cache.store === 'redis';
+  return config.store.redis !== undefined;
 }
 
 export function openRedis(config: Config, logger: Logger): RedisConnection | undefined {

@@ -39,6 +39,9 @@ export class RedisConnection extends EventEmitter<ConnectionEvents> {
   readonly location: string;
   readonly #logger: Logger;
   readonly #scripts = new Map<string, { lua: string; call: ScriptCall }>();
+  /** A second connection, made on the first subscribe: a subscribed client can send nothing else. */
+  #subscriber: Redis | undefined;
+  readonly #channels = new Map<string, (message: string) => void>();
   #healthy = false;
   #closing = false;
   /** One connection error is logged per outage, not one per reconnection attempt. */
@@ -92,8 +95,33 @@ export class RedisConnection extends EventEmitter<ConnectionEvents> {
     return call;
   }
 
+  /**
+   * Messages on `channel` go to `listener` (one per channel). The subscription is made again by
+   * itself after a reconnection; messages published while disconnected are lost, which is why
+   * callers treat them as hints (a wait ends sooner), never as the only wake-up. Resolves once
+   * subscribed (or given up on: the hint is lost, nothing else).
+   */
+  subscribe(channel: string, listener: (message: string) => void): Promise<void> {
+    this.#channels.set(channel, listener);
+    if (!this.#subscriber) {
+      // Its offline queue holds only SUBSCRIBE commands, kept until a connection is ready.
+      this.#subscriber = this.client.duplicate({
+        enableOfflineQueue: true,
+        maxRetriesPerRequest: null,
+        connectionName: 'cooldown-sub',
+      });
+      this.#subscriber.on('error', () => undefined);
+      this.#subscriber.on('message', (ch: string, message: string) => this.#channels.get(ch)?.(message));
+    }
+    return this.#subscriber.subscribe(channel).then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
   async close(): Promise<void> {
     this.#closing = true;
+    this.#subscriber?.disconnect();
     if (this.client.status === 'ready') await this.client.quit().catch(() => undefined);
     this.client.disconnect();
     this.#healthy = false;

@@ -1,12 +1,14 @@
 // Who may send to one upstream, and when: its key pool, its paces, and a scheduler per host route.
 // Without configured keys each client credential is its own key (its limits are its own), held in
 // a bounded map so a flood of credentials cannot grow memory.
+import { createHash } from 'node:crypto';
 import type { ResolvedUpstream } from '../config/load.ts';
 import { maskSecret } from '../config/mask.ts';
 import type { HostRouteConfig } from '../config/schema.ts';
 import type { Dialect } from '../dialects/types.ts';
 import { type BudgetSettings, KeyBudget, type KeyBudgetStats } from '../limits/key-budget.ts';
 import { Pace } from '../limits/pace.ts';
+import type { SharedKeyBudgets } from '../limits/shared-key-budgets.ts';
 import type { Clock } from '../time/clock.ts';
 import { type BreakerSettings, CircuitBreaker } from './circuit-breaker.ts';
 import { scopeHeaders } from './headers.ts';
@@ -58,6 +60,7 @@ export class UpstreamAdmission {
   readonly #schedulers = new Map<string, Scheduler>();
   readonly #clientPools = new Map<string, KeyPool>();
   readonly #routePaces = new Map<HostRouteConfig, Pace>();
+  readonly #shared: SharedKeyBudgets | undefined;
 
   /**
    * `shaping` off (`--no-rate-limit`): no limit holds anything back (no budgets, paces or learned
@@ -70,8 +73,11 @@ export class UpstreamAdmission {
     shaping = true,
     /** The same upstream before a config reload: budgets of keys kept with the same limits carry over. */
     previous?: UpstreamAdmission,
+    /** Other gateway processes share the keys' budgets through this (Redis). */
+    shared?: SharedKeyBudgets,
   ) {
     this.#upstream = upstream;
+    this.#shared = shaping ? shared : undefined;
     this.#clock = clock;
     this.shaping = shaping;
     this.#limitsId = JSON.stringify([shaping, dialect.name, upstream.limits, upstream.rate_limits]);
@@ -163,15 +169,32 @@ export class UpstreamAdmission {
     }));
   }
 
-  #key(secret: string | undefined, label: string, scope: readonly string[] = []): PooledKey {
+  /** `credential`: what the key is (the secret, or a passthrough client's own), for its shared id. */
+  #key(
+    secret: string | undefined,
+    label: string,
+    scope: readonly string[] = [],
+    credential = secret,
+  ): PooledKey {
     return {
       secret,
       scope,
       label,
       budget:
-        (secret !== undefined && this.#inherited.get(secret)) || new KeyBudget(this.#settings, this.#clock),
+        (secret !== undefined && this.#inherited.get(secret)) ||
+        new KeyBudget(this.#settings, this.#clock, this.#sharedKey(credential ?? '')),
       health: new KeyHealth(this.#breaker, this.#clock),
     };
+  }
+
+  #sharedKey(credential: string) {
+    if (!this.#shared) return undefined;
+    // The same key on the same upstream is one budget in every process; the hash never shows it.
+    const id = createHash('sha256')
+      .update(`${this.#upstream.name}\u0000${credential}`)
+      .digest('base64url')
+      .slice(0, 32);
+    return { budgets: this.#shared, id };
   }
 
   #pool(keys: PooledKey[]): KeyPool {
@@ -187,7 +210,12 @@ export class UpstreamAdmission {
     let pool = this.#clientPools.get(credential);
     if (!pool) {
       pool = this.#pool([
-        this.#key(undefined, credential ? `client ${maskSecret(credential)}` : 'no credential'),
+        this.#key(
+          undefined,
+          credential ? `client ${maskSecret(credential)}` : 'no credential',
+          [],
+          credential,
+        ),
       ]);
       this.#clientPools.set(credential, pool);
     }
@@ -202,8 +230,10 @@ export class UpstreamAdmission {
       this.#schedulers.delete(id);
       s.dispose();
       const credential = id.slice(id.indexOf('\u0000') + 1);
-      if (![...this.#schedulers.keys()].some((k) => k.endsWith(`\u0000${credential}`)))
+      if (![...this.#schedulers.keys()].some((k) => k.endsWith(`\u0000${credential}`))) {
+        for (const key of this.#clientPools.get(credential)?.keys ?? []) key.budget.forget();
         this.#clientPools.delete(credential);
+      }
     }
   }
 }

@@ -34,6 +34,9 @@ export interface KeyGrant {
 /** Keys a retried request would rather not get again (they just failed it). */
 export type TriedKeys = ReadonlySet<PooledKey>;
 
+/** What a withdrawn grant really used: nothing, so its reservation is taken back whole. */
+const NOTHING_SENT: Cost = { requests: 0, inputTokens: 0, outputTokens: 0 };
+
 /** Nothing tells when an in-flight request ends; settling wakes the queue long before this. */
 const UNTIL_SOMETHING_SETTLES_MS = 60_000;
 
@@ -57,6 +60,8 @@ export class KeyPool implements Capacity<KeyGrant, TriedKeys> {
     this.keys = keys;
     this.#o = options;
     this.#maxConcurrent = options.maxConcurrent ?? Number.POSITIVE_INFINITY;
+    // A key shared with other processes may get room back from their answers: the queue asks again.
+    for (const key of keys) key.budget.onSharedRoom(() => this.changed());
   }
 
   get inFlight(): number {
@@ -159,6 +164,17 @@ export class KeyPool implements Capacity<KeyGrant, TriedKeys> {
     const keyTicket = key.health.breaker.onSend();
     const upstreamTicket = this.#o.upstreamBreaker.onSend();
     return { key, reservation: key.budget.reserve(cost), keyTicket, upstreamTicket };
+  }
+
+  /**
+   * The grant is given back unused (the shared store found no room on its key after all): as if
+   * it had never been made, so the request can take its place in line again.
+   */
+  withdraw(grant: KeyGrant): void {
+    grant.key.health.requests = Math.max(0, grant.key.health.requests - 1);
+    grant.key.health.breaker.release(grant.keyTicket);
+    this.#o.upstreamBreaker.release(grant.upstreamTicket);
+    this.settle(grant, NOTHING_SENT);
   }
 
   /** The request is over; `actual` is its real cost (undefined: the estimate stands). */

@@ -4,7 +4,7 @@ import type { RateLimitReading } from '../dialects/types.ts';
 import type { Cost } from '../limits/cost.ts';
 import type { Reservation } from '../limits/key-budget.ts';
 import type { Pace } from '../limits/pace.ts';
-import { type Capacity, type Priority, UpstreamQueue } from '../limits/upstream-queue.ts';
+import { type Admitted, type Capacity, type Priority, UpstreamQueue } from '../limits/upstream-queue.ts';
 import type { Clock } from '../time/clock.ts';
 import type { BreakerTicket, CircuitBreaker } from './circuit-breaker.ts';
 import type { KeyGrant, KeyPool, PooledKey, TriedKeys } from './key-pool.ts';
@@ -50,10 +50,14 @@ export class Scheduler {
   readonly pool: KeyPool;
   readonly #queue: UpstreamQueue<KeyGrant, TriedKeys>;
   readonly #unwatch: () => void;
+  readonly #clock: Clock;
+  readonly #timeoutMs: number;
 
   constructor(o: SchedulerOptions) {
     this.name = o.name;
     this.pool = o.pool;
+    this.#clock = o.clock;
+    this.#timeoutMs = o.queueTimeoutMs;
     const capacity: Capacity<KeyGrant, TriedKeys> =
       o.paces.length === 0
         ? o.pool
@@ -106,8 +110,37 @@ export class Scheduler {
   ): Lease | Promise<Lease> {
     const admitted = this.#queue.acquire(cost, priority, onCancel, timeoutMs, first, tried);
     if (admitted instanceof Promise)
-      return admitted.then((a) => this.#lease(a.grant, a.waitedMs, a.queueLength));
-    return this.#lease(admitted.grant, admitted.waitedMs, admitted.queueLength);
+      return admitted.then((a) => this.#confirm(a, cost, priority, onCancel, timeoutMs, tried));
+    return this.#confirm(admitted, cost, priority, onCancel, timeoutMs, tried);
+  }
+
+  /**
+   * A key shared with other processes is confirmed with the shared store before the request goes.
+   * When it has no room after all (others used it), the grant is given back and the request goes
+   * back to the head of the line: it waited its turn; the key waits for the store's reset.
+   */
+  #confirm(
+    a: Admitted<KeyGrant>,
+    cost: Cost,
+    priority: Priority,
+    onCancel: (cancel: () => void) => void,
+    timeoutMs: number | undefined,
+    tried: TriedKeys | undefined,
+    earlierMs = 0,
+  ): Lease | Promise<Lease> {
+    const confirming = a.grant.key.budget.confirm(a.grant.reservation);
+    if (confirming === undefined) return this.#lease(a.grant, earlierMs + a.waitedMs, a.queueLength);
+    const askedAt = this.#clock.monotonic();
+    return confirming.then((wait) => {
+      const waited = earlierMs + a.waitedMs + (this.#clock.monotonic() - askedAt);
+      if (wait === 0) return this.#lease(a.grant, waited, a.queueLength);
+      this.pool.withdraw(a.grant);
+      const left = Math.max(1, (timeoutMs ?? this.#timeoutMs) - waited);
+      const again = this.#queue.acquire(cost, priority, onCancel, left, true, tried);
+      if (again instanceof Promise)
+        return again.then((b) => this.#confirm(b, cost, priority, onCancel, left, tried, waited));
+      return this.#confirm(again, cost, priority, onCancel, left, tried, waited);
+    });
   }
 
   #lease(grant: KeyGrant, waitedMs: number, queueLength: number): Lease {

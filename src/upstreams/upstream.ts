@@ -4,6 +4,7 @@ import type { Config, ResolvedUpstream } from '../config/load.ts';
 import { type HostRouteConfig, upstreamSchema } from '../config/schema.ts';
 import { dialects } from '../dialects/registry.ts';
 import type { Dialect } from '../dialects/types.ts';
+import type { SharedKeyBudgets } from '../limits/shared-key-budgets.ts';
 import { parseUpstreamBase, type UpstreamBase } from '../routing/url-join.ts';
 import type { Clock } from '../time/clock.ts';
 import { UpstreamAdmission } from './admission.ts';
@@ -44,6 +45,8 @@ export interface UpstreamSetOptions {
   /** The upstreams a config reload replaces (key budgets carry over). */
   previous?: UpstreamSet | undefined;
   clock: Clock;
+  /** Key budgets shared with other gateway processes (Redis), when there are any. */
+  sharedBudgets?: SharedKeyBudgets | undefined;
 }
 
 function build(
@@ -73,6 +76,7 @@ function build(
       options.clock,
       options.shaping,
       options.previous?.byName.get(config.name)?.admission,
+      options.sharedBudgets,
     ),
     dispatcher,
     uploads: { active: 0, max: Math.max(1, Math.floor(config.max_connections / 2)) },

@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import OpenAI from 'openai';
+import { ANSWER_PREFIX } from '../../src/store/redis-answers.ts';
 import type { RedisConnection } from '../../src/store/redis-connection.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
 import { type MockUpstream, startMockUpstream } from '../support/mock-upstream.ts';
@@ -123,7 +124,7 @@ describe('the response cache shared through Redis', () => {
     assert.ok(second.response.headers.get('x-cache-timestamp'), 'a hit says when it was kept');
     assert.deepEqual(second.data, first.data, 'the same answer (same id), not a new one');
     assert.equal(mock.received.length, 1, 'one upstream call for both gateways');
-    assert.equal(await admin.dbsize(), 1);
+    assert.equal((await admin.keys(`${ANSWER_PREFIX}*`)).length, 1);
   });
 
   test('the same body under another credential is never a hit, on either gateway', async () => {
@@ -132,7 +133,7 @@ describe('the response cache shared through Redis', () => {
     // A miss (asserted by kept) for the other tenant, through the other gateway: its own entry.
     const other = await kept(b, body, 'sk-tenant-b');
     assert.notEqual(other.text, owner.text);
-    assert.equal(await admin.dbsize(), 2);
+    assert.equal((await admin.keys(`${ANSWER_PREFIX}*`)).length, 2);
     const ownerAgain = await answer(b, body, 'sk-tenant-a');
     const otherAgain = await answer(a, body, 'sk-tenant-b');
     assert.deepEqual([ownerAgain.cache, otherAgain.cache], ['HIT', 'HIT']);

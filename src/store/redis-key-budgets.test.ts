@@ -1,0 +1,195 @@
+// Shared key budgets in a real redis-server, driven with explicit wall-clock instants: what one
+// process reserved another sees, answers take their pending amounts back, a learned window refills
+// at its reset, configured limits count across processes, a pause is shared, seeds fill in for a
+// Redis that restarted empty, and the hash never names the key.
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import pino from 'pino';
+import { startRedisServer, type TestRedis } from '../../test/support/redis-server.ts';
+import type { Cost } from '../limits/cost.ts';
+import type { SharedAsk, SharedGrant } from '../limits/shared-key-budgets.ts';
+import { createManualClock } from '../time/clock.ts';
+import { ProcessRoster } from './process-roster.ts';
+import { RedisConnection } from './redis-connection.ts';
+import { BUDGET_PREFIX, RedisKeyBudgets } from './redis-key-budgets.ts';
+
+const ONE: Cost = { requests: 1, inputTokens: 0, outputTokens: 0 };
+const T0 = Date.UTC(2026, 11, 2, 12, 0, 0);
+const quiet = pino({ level: 'silent' });
+
+async function connected(url: string): Promise<RedisConnection> {
+  const c = new RedisConnection({ url, logger: quiet });
+  await new Promise<void>((resolve) => c.once('up', resolve));
+  return c;
+}
+
+const ask = (now: number, over: Partial<SharedAsk> = {}): SharedAsk => ({
+  now,
+  resetBufferMs: 0,
+  useHeaders: true,
+  cost: ONE,
+  configured: [],
+  seeds: [],
+  ...over,
+});
+
+function granted(result: SharedGrant | number): SharedGrant {
+  assert.notEqual(typeof result, 'number', `refused for ${String(result)} ms`);
+  return result as SharedGrant;
+}
+
+describe('RedisKeyBudgets', () => {
+  let redis: TestRedis;
+  let a: RedisConnection;
+  let b: RedisConnection;
+  let budgetsA: RedisKeyBudgets;
+  let budgetsB: RedisKeyBudgets;
+  const rosters: ProcessRoster[] = [];
+
+  before(async () => {
+    redis = await startRedisServer();
+    a = await connected(redis.url);
+    b = await connected(redis.url);
+    const clock = createManualClock(T0);
+    for (const c of [a, b]) rosters.push(new ProcessRoster(c, { clock }));
+    budgetsA = new RedisKeyBudgets(a, rosters[0]!);
+    budgetsB = new RedisKeyBudgets(b, rosters[1]!);
+  });
+  beforeEach(async () => {
+    await a.client.flushall();
+  });
+  after(async () => {
+    for (const r of rosters) await r.close();
+    await a.close();
+    await b.close();
+    await redis.stop();
+  });
+
+  /** An answer for `grant` reporting a requests/minute window, applied and waited for. */
+  async function answer(budgets: RedisKeyBudgets, grant: SharedGrant, now: number, remaining: number) {
+    budgets.update('key1', {
+      now,
+      resetBufferMs: 0,
+      answered: grant,
+      reported: [{ name: 'requests/minute', windowMs: 60_000, limit: 10, remaining, resetAt: T0 + 60_000 }],
+    });
+    await a.client.ping(); // updates are not awaited; a round trip on the same server orders them
+    await b.client.ping();
+  }
+
+  test('a learned window is shared: what one process sends, the other cannot', async () => {
+    const first = granted(await budgetsA.reserve('key1', ask(T0)));
+    assert.deepEqual(first.pending, [], 'nothing learned yet: nothing to count as pending');
+    await answer(budgetsA, first, T0 + 10, 2);
+    // Two left: one reserved through A, one through B, and the third waits for the reset.
+    const viaA = granted(await budgetsA.reserve('key1', ask(T0 + 20)));
+    assert.deepEqual(viaA.pending, [['requests/minute', 1]]);
+    granted(await budgetsB.reserve('key1', ask(T0 + 30)));
+    const wait = await budgetsB.reserve('key1', ask(T0 + 40));
+    assert.equal(wait, 60_000 - 40, 'full until the reported reset');
+    // At the reset the window is whole again, for both.
+    granted(await budgetsA.reserve('key1', ask(T0 + 60_000)));
+  });
+
+  test('an answer takes its pending amount back; the lowest remaining wins', async () => {
+    await answer(budgetsA, granted(await budgetsA.reserve('key1', ask(T0))), T0, 1);
+    const held = granted(await budgetsA.reserve('key1', ask(T0 + 1)));
+    assert.equal(typeof (await budgetsB.reserve('key1', ask(T0 + 2))), 'number', 'one pending fills it');
+    // Its answer says 0 remain (it included itself): still full, now from the report.
+    await answer(budgetsA, held, T0 + 3, 0);
+    assert.equal(typeof (await budgetsB.reserve('key1', ask(T0 + 4))), 'number');
+    // A late answer with more remaining does not raise it within the window.
+    await answer(budgetsB, held, T0 + 5, 7);
+    assert.equal(typeof (await budgetsB.reserve('key1', ask(T0 + 6))), 'number');
+  });
+
+  test("a process refused on a key is told when another process's answer frees room, once", {
+    timeout: 10_000,
+  }, async () => {
+    await answer(budgetsA, granted(await budgetsA.reserve('key1', ask(T0))), T0, 1);
+    const held = granted(await budgetsA.reserve('key1', ask(T0 + 1)));
+    let told = 0;
+    let heard: () => void = () => {};
+    const freed = new Promise<void>((resolve) => {
+      heard = resolve;
+    });
+    await budgetsB.watch('key1', () => {
+      told++;
+      heard();
+    });
+    assert.equal(typeof (await budgetsB.reserve('key1', ask(T0 + 2))), 'number', 'refused: one in flight');
+    await answer(budgetsA, held, T0 + 3, 0);
+    await freed;
+    // No one was refused since: the next answer publishes nothing.
+    await answer(budgetsA, held, T0 + 4, 0);
+    await budgetsB.reserve('key1', ask(T0 + 60_000));
+    assert.equal(told, 1);
+    budgetsB.unwatch('key1');
+  });
+
+  test('configured limits count every process, with corrections at the reservation time', async () => {
+    const rpm = [{ name: 'requests/minute', windowMs: 60_000, limit: 2 }];
+    const tpm = [{ name: 'tokens/minute', windowMs: 60_000, limit: 100 }];
+    const cost: Cost = { requests: 1, inputTokens: 30, outputTokens: 30 };
+    granted(await budgetsA.reserve('key1', ask(T0, { configured: rpm, useHeaders: false })));
+    granted(await budgetsB.reserve('key1', ask(T0 + 1, { configured: rpm, useHeaders: false })));
+    const wait = await budgetsA.reserve('key1', ask(T0 + 2, { configured: rpm, useHeaders: false }));
+    assert.ok(typeof wait === 'number' && wait > 0 && wait <= 65_000, `waits for a slot to leave: ${wait}`);
+
+    const t = granted(await budgetsA.reserve('key2', ask(T0, { configured: tpm, useHeaders: false, cost })));
+    assert.equal(typeof (await budgetsB.reserve('key2', ask(T0, { configured: tpm, cost }))), 'number');
+    // It used 10 tokens, not 60: 50 come back, and the other process fits.
+    budgetsA.update('key2', {
+      now: T0 + 5,
+      resetBufferMs: 0,
+      corrections: [{ window: tpm[0]!, at: t.at, delta: -50 }],
+    });
+    await a.client.ping();
+    granted(await budgetsB.reserve('key2', ask(T0 + 6, { configured: tpm, useHeaders: false, cost })));
+  });
+
+  test('a pause one process hears holds every process', async () => {
+    budgetsA.update('key1', { now: T0, resetBufferMs: 0, pauseUntil: T0 + 3_000 });
+    await a.client.ping();
+    assert.equal(await budgetsB.reserve('key1', ask(T0 + 1_000)), 2_000);
+    granted(await budgetsB.reserve('key1', ask(T0 + 3_000)));
+  });
+
+  test('a seed stands for a window an empty Redis does not know; a known one ignores it', async () => {
+    const seeds = [
+      { name: 'requests/minute', windowMs: 60_000, limit: 10, remaining: 0, resetAt: T0 + 5_000 },
+    ];
+    assert.equal(await budgetsA.reserve('key1', ask(T0, { seeds })), 5_000);
+    const other = [{ ...seeds[0]!, remaining: 9 }];
+    assert.equal(
+      await budgetsB.reserve('key1', ask(T0 + 1, { seeds: other })),
+      4_999,
+      'the first seed stands',
+    );
+  });
+
+  test('the hash is named by the id given, and stays bounded under many reservations', async () => {
+    await answer(budgetsA, granted(await budgetsA.reserve('key1', ask(T0))), T0, 10_000);
+    for (let i = 0; i < 300; i++) await budgetsA.reserve('key1', ask(T0 + i * 1_000));
+    assert.deepEqual(await a.client.keys(`${BUDGET_PREFIX}*`), [`${BUDGET_PREFIX}key1`]);
+    const fields = await a.client.hlen(`${BUDGET_PREFIX}key1`);
+    assert.ok(fields <= 60, `a ring of slots, not a field per slot: ${fields} fields`);
+  });
+
+  test('unreachable: reservations reject, updates are counted as lost, and the share is 1/processes', async () => {
+    // Each heartbeat counts those that beat before it: the second round sees both.
+    for (const round of [1, 2]) for (const r of rosters) assert.ok((await r.beat()) >= round);
+    assert.equal(rosters[0]!.peers, 2);
+    const lone = await connected(redis.url);
+    const roster = new ProcessRoster(lone, { clock: createManualClock(T0) });
+    await roster.beat();
+    const budgets = new RedisKeyBudgets(lone, roster);
+    assert.equal(budgets.localShare, 1);
+    await lone.close();
+    assert.equal(budgets.reachable, false);
+    assert.equal(budgets.localShare, 1 / 3);
+    await assert.rejects(budgets.reserve('key1', ask(T0)));
+    budgets.update('key1', { now: T0, resetBufferMs: 0, pauseUntil: T0 + 1 });
+    assert.equal(budgets.lostUpdates, 1);
+  });
+});

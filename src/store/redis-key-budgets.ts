@@ -1,0 +1,97 @@
+// Shared key budgets on Redis: a reservation is one EVALSHA (check and count, atomic), what follows
+// it one more that nobody waits for. Keys are named by a hash of the upstream and the secret, never
+// the secret. While Redis is down every process falls back to its share (see ProcessRoster).
+import type { SharedAsk, SharedGrant, SharedKeyBudgets, SharedUpdate } from '../limits/shared-key-budgets.ts';
+import type { ProcessRoster } from './process-roster.ts';
+import type { RedisConnection, ScriptArg, ScriptCall } from './redis-connection.ts';
+import { FREED_CHANNEL, PENDING_SLOT_MS, RESERVE, UPDATE } from './redis-key-budget-scripts.ts';
+
+export const BUDGET_PREFIX = 'cooldown:budget:';
+
+export class RedisKeyBudgets implements SharedKeyBudgets {
+  readonly #connection: RedisConnection;
+  readonly #roster: ProcessRoster;
+  readonly #reserve: ScriptCall;
+  readonly #update: ScriptCall;
+  /** Who holds requests back for a key, by its hash's name: told when an answer may have freed room. */
+  readonly #watchers = new Map<string, () => void>();
+  #subscribed: Promise<void> | undefined;
+  /** Updates that failed (Redis down or slow), for stats. */
+  lostUpdates = 0;
+
+  constructor(connection: RedisConnection, roster: ProcessRoster) {
+    this.#connection = connection;
+    this.#roster = roster;
+    this.#reserve = connection.script('cooldownBudgetReserve', RESERVE);
+    this.#update = connection.script('cooldownBudgetUpdate', UPDATE);
+  }
+
+  /** Resolves once the subscription is made (tests wait for it; the gateway need not). */
+  watch(keyId: string, onFreed: () => void): Promise<void> {
+    this.#subscribed ??= this.#connection.subscribe(FREED_CHANNEL, (hash) => this.#watchers.get(hash)?.());
+    this.#watchers.set(BUDGET_PREFIX + keyId, onFreed);
+    return this.#subscribed;
+  }
+
+  unwatch(keyId: string): void {
+    this.#watchers.delete(BUDGET_PREFIX + keyId);
+  }
+
+  get reachable(): boolean {
+    return this.#connection.healthy;
+  }
+
+  get localShare(): number {
+    return this.#connection.healthy ? 1 : 1 / this.#roster.peers;
+  }
+
+  async reserve(keyId: string, ask: SharedAsk): Promise<SharedGrant | number> {
+    const args: ScriptArg[] = [
+      ask.now,
+      ask.resetBufferMs,
+      ask.useHeaders ? 1 : 0,
+      Math.floor(ask.now / PENDING_SLOT_MS),
+      ask.cost.requests,
+      ask.cost.inputTokens + ask.cost.outputTokens,
+      ask.cost.inputTokens,
+      ask.cost.outputTokens,
+      ask.configured.length,
+    ];
+    for (const w of ask.configured) args.push(w.name, w.windowMs, w.limit);
+    args.push(ask.seeds.length);
+    for (const w of ask.seeds)
+      args.push(w.name, w.windowMs, w.limit ?? '', w.remaining ?? '', w.resetAt ?? '');
+    const reply = (await this.#reserve([BUDGET_PREFIX + keyId], args)) as Array<number | string>;
+    const wait = Number(reply[0]);
+    if (wait > 0) return wait;
+    const pending: Array<readonly [string, number]> = [];
+    for (let i = 1; i + 1 < reply.length; i += 2) pending.push([String(reply[i]), Number(reply[i + 1])]);
+    return { at: ask.now, pending, configured: ask.configured, observed: false };
+  }
+
+  update(keyId: string, change: SharedUpdate): void {
+    if (!this.#connection.healthy) {
+      this.lostUpdates++;
+      return;
+    }
+    const answered = change.answered;
+    const args: ScriptArg[] = [
+      change.now,
+      change.resetBufferMs,
+      change.pauseUntil ?? 0,
+      answered ? Math.floor(answered.at / PENDING_SLOT_MS) : 0,
+      answered ? answered.pending.length : 0,
+    ];
+    if (answered) for (const [name, amount] of answered.pending) args.push(name, amount);
+    const reported = change.reported ?? [];
+    args.push(reported.length);
+    for (const w of reported)
+      args.push(w.name, w.windowMs, w.limit ?? '', w.remaining ?? '', w.resetAt ?? '');
+    const corrections = change.corrections ?? [];
+    args.push(corrections.length);
+    for (const c of corrections) args.push(c.window.name, c.window.windowMs, c.at, c.delta);
+    this.#update([BUDGET_PREFIX + keyId], args).catch(() => {
+      this.lostUpdates++;
+    });
+  }
+}

@@ -1,0 +1,51 @@
+// What gateway processes on one Redis share besides answers: the roster of live processes and the
+// upstream keys' budgets, which fall back to each process's share of every limit while Redis is away.
+import type { Clock } from '../time/clock.ts';
+import { ProcessRoster } from './process-roster.ts';
+import type { RedisConnection } from './redis-connection.ts';
+import { RedisKeyBudgets } from './redis-key-budgets.ts';
+
+export interface SharedState {
+  readonly roster: ProcessRoster;
+  readonly budgets: RedisKeyBudgets;
+  readonly connection: RedisConnection;
+  stats(): SharedStats;
+  close(): Promise<void>;
+}
+
+/** /stats `shared`: whether limits are enforced together now, or by this process at its share. */
+export interface SharedStats {
+  /** `redis`, or null when this process shares nothing (no `store.redis`). */
+  store: 'redis' | null;
+  /** The Redis URL, its password masked. */
+  location?: string;
+  /** Redis answers: limits are counted across every process. */
+  reachable?: boolean;
+  /** Processes alive at the last heartbeat (this one included). */
+  processes?: number;
+  /** The part of every limit this process enforces alone: 1 while shared, 1/processes while not. */
+  local_share?: number;
+  /** Budget updates that could not reach Redis (lost; the next headers put the count right). */
+  lost_updates?: number;
+}
+
+export const NOT_SHARED: SharedStats = { store: null };
+
+export function openSharedState(connection: RedisConnection, clock: Clock): SharedState {
+  const roster = new ProcessRoster(connection, { clock });
+  const budgets = new RedisKeyBudgets(connection, roster);
+  return {
+    roster,
+    budgets,
+    connection,
+    stats: () => ({
+      store: 'redis',
+      location: connection.location,
+      reachable: connection.healthy,
+      processes: roster.peers,
+      local_share: budgets.localShare,
+      lost_updates: budgets.lostUpdates,
+    }),
+    close: () => roster.close(),
+  };
+}
