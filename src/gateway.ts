@@ -43,6 +43,8 @@ import { createSpendSettler, type SettleSpend } from './spend/spend-settler.ts';
 import { openRedis } from './store/open-redis.ts';
 import { openStore } from './store/open-store.ts';
 import type { RedisConnection } from './store/redis-connection.ts';
+import { SharedCounters } from './store/shared-counters.ts';
+import { NOT_SHARED, openSharedState, type SharedState } from './store/shared-state.ts';
 import type { StateStore } from './store/state-store.ts';
 import { type Clock, systemClock } from './time/clock.ts';
 import { createUpstreamSet, type UpstreamSet } from './upstreams/upstream.ts';
@@ -97,6 +99,7 @@ function buildPipeline(
   settleSpend: SettleSpend,
   cache: ResponseCache,
   optimized: OptimizeTally,
+  shared: SharedState | undefined,
   previous?: Pipeline,
 ): Pipeline {
   const prices = new PriceBook(config.pricing, logger);
@@ -109,6 +112,7 @@ function buildPipeline(
     clock,
     shaping: config.rate_limit.enabled,
     previous: previous?.upstreams,
+    sharedBudgets: shared?.budgets,
   });
   const hostRouter = createHostRouter(config.routes.hosts);
   const silence = new BodySilence(config.server.body_idle_timeout, clock);
@@ -253,15 +257,25 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const logger = log.logger;
   // Made once: spend and counters outlive config reloads.
   const storeFailed = storeFailures(logger, clock);
-  const store = openStore({
+  const ownStore = openStore({
     sqlite: config.store.sqlite,
     maxCounters: config.clients.max_tracked,
     onError: storeFailed,
   });
-  const stopSweeping = sweepEvery(SWEEP_MS, clock, () => store.sweep(clock.now()), logger);
-  const settleSpend = createSpendSettler(store, storeFailed);
   // One client for all state kept in Redis; it reconnects by itself and is closed last.
   const redis = openRedis(config, logger);
+  const shared = redis ? openSharedState(redis, clock) : undefined;
+  // With Redis, client limits and budgets are counted there; the ledger stays in this process's store.
+  const store: StateStore =
+    redis && shared
+      ? new SharedCounters(ownStore, redis, {
+          share: () => 1 / shared.roster.peers,
+          maxLevels: config.clients.max_tracked,
+          onError: storeFailed,
+        })
+      : ownStore;
+  const stopSweeping = sweepEvery(SWEEP_MS, clock, () => store.sweep(clock.now()), logger);
+  const settleSpend = createSpendSettler(store, storeFailed);
   const semantic = config.cache.semantic;
   const optimized = new OptimizeTally();
   const built = (() => {
@@ -272,13 +286,28 @@ export function createGateway(deps: GatewayDeps): Gateway {
         megabytes(config.cache.max_size_mb),
         semantic.enabled ? new SemanticIndex(semantic.max_entries) : undefined,
       );
-      const first = buildPipeline(config, deps, clock, logger, store, settleSpend, answers, optimized);
+      const first = buildPipeline(
+        config,
+        deps,
+        clock,
+        logger,
+        store,
+        settleSpend,
+        answers,
+        optimized,
+        shared,
+      );
       return { cache: answers, pipeline: first };
     } catch (err) {
       // A config that cannot be built leaves nothing open behind it (timers, stores, Redis).
       stopSweeping();
-      for (const close of [() => answers?.store.close(), () => store.close(), () => redis?.close()])
-        closeQuietly(close);
+      const closers = [
+        () => answers?.store.close(),
+        () => store.close(),
+        () => shared?.close(),
+        () => redis?.close(),
+      ];
+      for (const close of closers) closeQuietly(close);
       throw err;
     }
   })();
@@ -307,6 +336,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       budgets: pipeline.budgets,
       cache: () => cache.stats(pipeline.config.cache.enabled, pipeline.config.cache.ttl),
       optimize: () => optimized.stats(pipeline.config.optimize.enabled),
+      shared: () => shared?.stats() ?? NOT_SHARED,
     });
   const metrics = new GatewayMetrics(traffic, stats);
   const requestLog =
@@ -394,7 +424,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       if (kept.length > 0) logger.warn({ settings: kept }, 'these settings change only on a restart');
       if (closing) return;
       const old = pipeline;
-      pipeline = buildPipeline(next, deps, clock, logger, store, settleSpend, cache, optimized, old);
+      pipeline = buildPipeline(next, deps, clock, logger, store, settleSpend, cache, optimized, shared, old);
       // Requests that started on the old pipeline finish on it; its pools close after the last one.
       const retire = () => {
         retiring.delete(old);
@@ -424,6 +454,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       stopSweepingCache();
       await cache.store.close();
       await store.close();
+      await shared?.close();
       await redis?.close();
       log.flush();
     },
