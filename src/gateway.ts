@@ -266,14 +266,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const redis = openRedis(config, logger);
   const shared = redis ? openSharedState(redis, clock) : undefined;
   // With Redis, client limits and budgets are counted there; the ledger stays in this process's store.
-  const store: StateStore =
-    redis && shared
-      ? new SharedCounters(ownStore, redis, {
-          share: () => 1 / shared.roster.peers,
-          maxLevels: config.clients.max_tracked,
-          onError: storeFailed,
-        })
-      : ownStore;
+  const store: StateStore = shared
+    ? new SharedCounters(ownStore, shared.connection, {
+        share: () => 1 / shared.roster.peers,
+        maxLevels: config.clients.max_tracked,
+        onError: storeFailed,
+      })
+    : ownStore;
   const stopSweeping = sweepEvery(SWEEP_MS, clock, () => store.sweep(clock.now()), logger);
   const settleSpend = createSpendSettler(store, storeFailed);
   const semantic = config.cache.semantic;

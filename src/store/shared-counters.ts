@@ -104,7 +104,7 @@ export class SharedCounters implements StateStore {
 
   settle(settlements: readonly Settlement[], now: number, record?: SpendRecord, durable?: () => void) {
     const local: Settlement[] = [];
-    const keys: string[] = [];
+    const names: string[] = [];
     const args: ScriptArg[] = [now];
     for (const s of settlements) {
       const cut = this.#localClaims.get(s.claim);
@@ -113,16 +113,18 @@ export class SharedCounters implements StateStore {
         continue;
       }
       const c = s.claim;
-      keys.push(COUNTER_PREFIX + c.key);
+      names.push(c.key);
       if (c.kind === 'bucket') args.push('b', s.reserved, s.used, c.capacity, c.refillPerMs, 0);
       else args.push('p', s.reserved, s.used, c.limit, c.endsAt, this.#slots.get(c) ?? 0);
     }
-    if (keys.length > 0) {
-      this.#settle(keys, args).then(
+    if (names.length > 0) {
+      this.#settle(
+        names.map((name) => COUNTER_PREFIX + name),
+        args,
+      ).then(
         (reply) => {
           const levels = reply as string[];
-          for (let i = 0; i < keys.length; i++)
-            this.#remember(keys[i]!.slice(COUNTER_PREFIX.length), Number(levels[i]), now);
+          for (let i = 0; i < names.length; i++) this.#remember(names[i]!, Number(levels[i]), now);
         },
         (err: unknown) => this.#o.onError(err),
       );
