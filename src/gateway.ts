@@ -207,6 +207,8 @@ function megabytes(mb: number): number {
 
 /** How often counters that equal fresh ones (refilled buckets, ended periods) are forgotten. */
 const SWEEP_MS = 60_000;
+/** How long a starting process waits for Redis before it serves at its local share alone. */
+const STARTUP_REDIS_WAIT_MS = 3_000;
 
 function sweepEvery(ms: number, clock: Clock, fn: () => unknown, logger: Logger): () => void {
   const failed = (err: unknown) => logger.warn({ err }, 'sweeping the store failed');
@@ -400,6 +402,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
     log,
     redis,
     async listen() {
+      // Traffic before Redis answers would be counted by this process alone, at a share of 1.
+      if (shared && !(await shared.ready(STARTUP_REDIS_WAIT_MS)))
+        logger.warn("Redis did not answer at startup: each limit is enforced here at this process's share");
       await app.listen({ host: config.server.host, port: config.server.port });
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.server.port;

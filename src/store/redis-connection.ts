@@ -75,6 +75,21 @@ export class RedisConnection extends EventEmitter<ConnectionEvents> {
     return this.#healthy;
   }
 
+  /** Resolves true once connected, or false when `ms` pass without a connection. */
+  whenReady(ms: number): Promise<boolean> {
+    if (this.#healthy) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        this.off('up', onUp);
+        resolve(ok);
+      };
+      const onUp = () => done(true);
+      const timer = setTimeout(() => done(false), ms);
+      this.on('up', onUp);
+    });
+  }
+
   /**
    * A Lua script registered once under `name` and called by its SHA (EVALSHA; ioredis loads it
    * again by itself when a restarted Redis no longer knows it).

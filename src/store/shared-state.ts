@@ -10,6 +10,11 @@ export interface SharedState {
   readonly budgets: RedisKeyBudgets;
   readonly connection: RedisConnection;
   stats(): SharedStats;
+  /**
+   * Waits (at most `ms`) for Redis and a first heartbeat, so a process that has just started does
+   * not take every limit for itself before it has heard of the others. False: Redis is away.
+   */
+  ready(ms: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -46,6 +51,11 @@ export function openSharedState(connection: RedisConnection, clock: Clock): Shar
       local_share: budgets.localShare,
       lost_updates: budgets.lostUpdates,
     }),
+    async ready(ms) {
+      if (!(await connection.whenReady(ms))) return false;
+      await roster.beat();
+      return true;
+    },
     close: () => roster.close(),
   };
 }
