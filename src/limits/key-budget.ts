@@ -224,7 +224,8 @@ export class KeyBudget {
    * After `reserve`, when other processes share this key: the shared store's verdict. Undefined
    * when there is nothing to ask (no sharing, or the store is unreachable: local shares apply);
    * else resolves with 0 (counted everywhere: send) or the ms to wait, during which this key
-   * admits nothing here either. A store that fails to answer counts as unreachable (0).
+   * admits nothing here either. A store that fails to answer is away for a while (see
+   * `reachable`): the request goes back in line (1 ms) and is admitted at the local share.
    */
   confirm(reservation: Reservation): Promise<number> | undefined {
     const shared = this.#shared;
@@ -252,7 +253,8 @@ export class KeyBudget {
         this.#heldUntil = Math.max(this.#heldUntil, this.#clock.monotonic() + granted);
         return granted;
       },
-      () => 0,
+      // Not counted anywhere: back in line, where the store now counts as away and the local share rules.
+      () => 1,
     );
   }
 

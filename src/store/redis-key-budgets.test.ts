@@ -11,7 +11,7 @@ import type { SharedAsk, SharedGrant } from '../limits/shared-key-budgets.ts';
 import { createManualClock } from '../time/clock.ts';
 import { ProcessRoster } from './process-roster.ts';
 import { RedisConnection } from './redis-connection.ts';
-import { BUDGET_PREFIX, RedisKeyBudgets } from './redis-key-budgets.ts';
+import { BUDGET_PREFIX, RedisKeyBudgets, SLOW_FALLBACK_MS } from './redis-key-budgets.ts';
 
 const ONE: Cost = { requests: 1, inputTokens: 0, outputTokens: 0 };
 const T0 = Date.UTC(2026, 11, 2, 12, 0, 0);
@@ -52,8 +52,8 @@ describe('RedisKeyBudgets', () => {
     b = await connected(redis.url);
     const clock = createManualClock(T0);
     for (const c of [a, b]) rosters.push(new ProcessRoster(c, { clock }));
-    budgetsA = new RedisKeyBudgets(a, rosters[0]!);
-    budgetsB = new RedisKeyBudgets(b, rosters[1]!);
+    budgetsA = new RedisKeyBudgets(a, rosters[0]!, clock);
+    budgetsB = new RedisKeyBudgets(b, rosters[1]!, clock);
   });
   beforeEach(async () => {
     await a.client.flushall();
@@ -183,7 +183,7 @@ describe('RedisKeyBudgets', () => {
     const lone = await connected(redis.url);
     const roster = new ProcessRoster(lone, { clock: createManualClock(T0) });
     await roster.beat();
-    const budgets = new RedisKeyBudgets(lone, roster);
+    const budgets = new RedisKeyBudgets(lone, roster, createManualClock(T0));
     assert.equal(budgets.localShare, 1);
     await lone.close();
     assert.equal(budgets.reachable, false);
@@ -191,5 +191,29 @@ describe('RedisKeyBudgets', () => {
     await assert.rejects(budgets.reserve('key1', ask(T0)));
     budgets.update('key1', { now: T0, resetBufferMs: 0, pauseUntil: T0 + 1 });
     assert.equal(budgets.lostUpdates, 1);
+  });
+
+  test('slow: a reservation Redis does not answer in time makes this process count alone for a while', async () => {
+    for (const round of [1, 2]) for (const r of rosters) assert.ok((await r.beat()) >= round);
+    const clock = createManualClock(T0);
+    const impatient = new RedisConnection({ url: redis.url, logger: quiet, commandTimeoutMs: 50 });
+    await impatient.whenReady(5_000);
+    const roster = new ProcessRoster(impatient, { clock });
+    await roster.beat();
+    const budgets = new RedisKeyBudgets(impatient, roster, clock);
+    try {
+      // Writes held back server-side: the script times out while the connection stays up.
+      await b.client.call('CLIENT', 'PAUSE', '500', 'WRITE');
+      await assert.rejects(budgets.reserve('key1', ask(T0)));
+      assert.equal(impatient.healthy, true, 'the connection itself is fine');
+      assert.equal(budgets.reachable, false, 'but reservations are not sent to it for now');
+      assert.equal(budgets.localShare, 1 / roster.peers);
+      clock.advance(SLOW_FALLBACK_MS);
+      assert.equal(budgets.reachable, true, 'after a while Redis is asked again');
+      assert.equal(budgets.localShare, 1);
+    } finally {
+      await b.client.call('CLIENT', 'UNPAUSE');
+      await impatient.close();
+    }
   });
 });

@@ -2,15 +2,22 @@
 // it one more that nobody waits for. Keys are named by a hash of the upstream and the secret, never
 // the secret. While Redis is down every process falls back to its share (see ProcessRoster).
 import type { SharedAsk, SharedGrant, SharedKeyBudgets, SharedUpdate } from '../limits/shared-key-budgets.ts';
+import type { Clock } from '../time/clock.ts';
 import type { ProcessRoster } from './process-roster.ts';
 import type { RedisConnection, ScriptArg, ScriptCall } from './redis-connection.ts';
 import { FREED_CHANNEL, PENDING_SLOT_MS, RESERVE, UPDATE } from './redis-key-budget-scripts.ts';
 
 export const BUDGET_PREFIX = 'cooldown:budget:';
 
+/** After a reservation Redis failed to answer, how long this process counts alone at its share. */
+export const SLOW_FALLBACK_MS = 5_000;
+
 export class RedisKeyBudgets implements SharedKeyBudgets {
   readonly #connection: RedisConnection;
   readonly #roster: ProcessRoster;
+  readonly #clock: Clock;
+  /** Monotonic ms until which reservations are not sent: Redis failed one (slow or going away). */
+  #aloneUntil = 0;
   readonly #reserve: ScriptCall;
   readonly #update: ScriptCall;
   /** Who holds requests back for a key, by its hash's name: told when an answer may have freed room. */
@@ -19,9 +26,10 @@ export class RedisKeyBudgets implements SharedKeyBudgets {
   /** Updates that failed (Redis down or slow), for stats. */
   lostUpdates = 0;
 
-  constructor(connection: RedisConnection, roster: ProcessRoster) {
+  constructor(connection: RedisConnection, roster: ProcessRoster, clock: Clock) {
     this.#connection = connection;
     this.#roster = roster;
+    this.#clock = clock;
     this.#reserve = connection.script('cooldownBudgetReserve', RESERVE);
     this.#update = connection.script('cooldownBudgetUpdate', UPDATE);
   }
@@ -37,12 +45,19 @@ export class RedisKeyBudgets implements SharedKeyBudgets {
     this.#watchers.delete(BUDGET_PREFIX + keyId);
   }
 
+  /** Connected, and no reservation has failed lately: a slow Redis counts as away, like a dead one. */
   get reachable(): boolean {
-    return this.#connection.healthy;
+    return this.#connection.healthy && (this.#aloneUntil === 0 || this.#stillAlone() === false);
   }
 
   get localShare(): number {
-    return this.#connection.healthy ? 1 : 1 / this.#roster.peers;
+    return this.reachable ? 1 : 1 / this.#roster.peers;
+  }
+
+  #stillAlone(): boolean {
+    if (this.#clock.monotonic() < this.#aloneUntil) return true;
+    this.#aloneUntil = 0;
+    return false;
   }
 
   async reserve(keyId: string, ask: SharedAsk): Promise<SharedGrant | number> {
@@ -61,7 +76,13 @@ export class RedisKeyBudgets implements SharedKeyBudgets {
     args.push(ask.seeds.length);
     for (const w of ask.seeds)
       args.push(w.name, w.windowMs, w.limit ?? '', w.remaining ?? '', w.resetAt ?? '');
-    const reply = (await this.#reserve([BUDGET_PREFIX + keyId], args)) as Array<number | string>;
+    let reply: Array<number | string>;
+    try {
+      reply = (await this.#reserve([BUDGET_PREFIX + keyId], args)) as Array<number | string>;
+    } catch (err) {
+      this.#aloneUntil = this.#clock.monotonic() + SLOW_FALLBACK_MS;
+      throw err;
+    }
     const wait = Number(reply[0]);
     if (wait > 0) return wait;
     const pending: Array<readonly [string, number]> = [];

@@ -24,7 +24,7 @@ export interface SharedStats {
   store: 'redis' | null;
   /** The Redis URL, its password masked. */
   location?: string;
-  /** Redis answers: limits are counted across every process. */
+  /** Redis answers in time: limits are counted across every process. */
   reachable?: boolean;
   /** Processes alive at the last heartbeat (this one included). */
   processes?: number;
@@ -38,7 +38,7 @@ export const NOT_SHARED: SharedStats = { store: null };
 
 export function openSharedState(connection: RedisConnection, clock: Clock): SharedState {
   const roster = new ProcessRoster(connection, { clock });
-  const budgets = new RedisKeyBudgets(connection, roster);
+  const budgets = new RedisKeyBudgets(connection, roster, clock);
   return {
     roster,
     budgets,
@@ -46,7 +46,7 @@ export function openSharedState(connection: RedisConnection, clock: Clock): Shar
     stats: () => ({
       store: 'redis',
       location: connection.location,
-      reachable: connection.healthy,
+      reachable: budgets.reachable,
       processes: roster.peers,
       local_share: budgets.localShare,
       lost_updates: budgets.lostUpdates,

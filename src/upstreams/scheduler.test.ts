@@ -33,8 +33,17 @@ class ScriptedShared implements SharedKeyBudgets {
   readonly asked: SharedAsk[] = [];
   readonly updates: SharedUpdate[] = [];
 
+  /** The next reservation fails, and the store counts as away after it (as a slow Redis does). */
+  failNext = false;
+
   async reserve(_keyId: string, ask: SharedAsk): Promise<SharedGrant | number> {
     this.asked.push(ask);
+    if (this.failNext) {
+      this.failNext = false;
+      this.reachable = false;
+      this.localShare = 1 / 2;
+      throw new Error('Command timed out');
+    }
     const wait = this.verdicts.shift() ?? 0;
     if (wait > 0) return wait;
     return { at: ask.now, pending: [['requests/minute', 1]], configured: ask.configured, observed: false };
@@ -165,6 +174,20 @@ describe('Scheduler with shared key budgets', () => {
     assert.ok(scheduler.waitFor(ONE) > 0, 'a third of rpm 30 is used');
     for (const l of leases) l.settle(ONE);
     assert.equal(shared.updates.length, 0, 'nothing was counted there: nothing to take back');
+  });
+
+  test('a reservation the store fails to answer is not sent on trust: it waits for room at the local share', async () => {
+    const { shared, pool, scheduler, acquire } = setup(4);
+    await acquire();
+    await acquire();
+    shared.failNext = true;
+    const third = acquire();
+    await settled();
+    assert.equal(shared.asked.length, 3);
+    assert.equal(pool.inFlight, 2, 'the failed try was given back, not sent');
+    assert.equal(scheduler.queueLength, 1, 'half of rpm 4 is in flight already: it waits in line');
+    assert.ok(third instanceof Promise);
+    assert.equal(shared.asked.length, 3, 'and the store, away now, is not asked again');
   });
 
   test('a pause after a 429 is passed on to the shared store', async () => {
