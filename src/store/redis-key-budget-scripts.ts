@@ -7,7 +7,8 @@
 //     <w>|lim <w>|rem <w>|rst <w>|obs   the window as last reported: limit, lowest remaining,
 //                                 reset (wall ms), when heard
 //     <w>|pa<i> <w>|ps<i>         pending ring: amounts sent and not yet answered, in 5 s slots
-//                                 kept 2 minutes (a process that dies leaves nothing for longer)
+//                                 kept 2 minutes, and dropped at a reset when sent over a second
+//                                 before it (a process that dies leaves nothing for longer)
 //     <w>|ca<i> <w>|cs<i>         configured-limit ring: 12 slots of a window, as SlidingWindow
 //     held                        a reservation was refused since the last answer: the next
 //                                 answer publishes the hash's name on FREED_CHANNEL
@@ -22,6 +23,7 @@ const COMMON = `
 local k = KEYS[1]
 local PSLOTS = 25
 local CSLOTS = 13
+local SETTLE_MARGIN_MS = 1000
 local function num(v) if v == false or v == nil or v == '' then return nil end return tonumber(v) end
 local function ringSum(prefix, slot, n)
   local fields = {}
@@ -40,6 +42,16 @@ local function ringSum(prefix, slot, n)
     end
   end
   return sum, bySlot
+end
+-- Forgets the slots of a ring that ended by endMs (pending slots are 5 s).
+local function ringDropBefore(prefix, n, endMs)
+  local fields = {}
+  for i = 0, n - 1 do fields[#fields + 1] = prefix .. 's' .. i end
+  local v = redis.call('HMGET', k, unpack(fields))
+  for i = 0, n - 1 do
+    local s = num(v[i + 1])
+    if s and (s + 1) * 5000 <= endMs then redis.call('HDEL', k, prefix .. 'a' .. i, prefix .. 's' .. i) end
+  end
 end
 local function ringAdd(prefix, slot, n, amount, now_slot)
   if slot <= now_slot - n then return end
@@ -113,6 +125,9 @@ if useHeaders then
         live[name] = true
         if 2 * windowMs > longest then longest = 2 * windowMs end
         if rst and now >= rst + buffer then
+          -- Sent well before the window ended and never answered: the upstream counted it in that
+          -- window (or its process died); the new window owes it nothing.
+          ringDropBefore(name .. '|p', PSLOTS, rst - buffer - SETTLE_MARGIN_MS)
           rem = lim
           rst = nil
           redis.call('HDEL', k, name .. '|rst', name .. '|rem')

@@ -127,6 +127,28 @@ describe('RedisKeyBudgets', () => {
     budgetsB.unwatch('key1');
   });
 
+  test("a process that dies with requests in flight holds nothing past the window's reset", async () => {
+    const report = (remaining: number) => ({
+      name: 'requests/minute',
+      windowMs: 60_000,
+      limit: 2,
+      remaining,
+      resetAt: T0 + 10_000,
+    });
+    const first = granted(await budgetsB.reserve('key1', ask(T0)));
+    budgetsB.update('key1', { now: T0, resetBufferMs: 0, answered: first, reported: [report(2)] });
+    await b.client.ping();
+    granted(await budgetsA.reserve('key1', ask(T0 + 1))); // A dies with it in flight: never answered
+    const viaB = granted(await budgetsB.reserve('key1', ask(T0 + 2)));
+    budgetsB.update('key1', { now: T0 + 3, resetBufferMs: 0, answered: viaB, reported: [report(0)] });
+    await b.client.ping();
+    assert.equal(await budgetsB.reserve('key1', ask(T0 + 4)), 10_000 - 4, 'full until the reset');
+    // At the reset the dead process's request is forgotten: the window is whole for the living.
+    granted(await budgetsB.reserve('key1', ask(T0 + 10_000)));
+    granted(await budgetsB.reserve('key1', ask(T0 + 10_001)));
+    assert.equal(typeof (await budgetsB.reserve('key1', ask(T0 + 10_002))), 'number');
+  });
+
   test('configured limits count every process, with corrections at the reservation time', async () => {
     const rpm = [{ name: 'requests/minute', windowMs: 60_000, limit: 2 }];
     const tpm = [{ name: 'tokens/minute', windowMs: 60_000, limit: 100 }];
