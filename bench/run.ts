@@ -1,10 +1,11 @@
-// `npm run bench [-- name] [--seconds N] [--rounds N] [--connections N] [--requests N] [--before REV]`: runs the benchmarks (soak: --seconds is its hostile phase, 90 by default; cache: --latency MS of the mock, --entries N for memory per entry).
+// `npm run bench [-- name] [--seconds N] [--rounds N] [--connections N] [--requests N] [--before REV]`: runs the benchmarks (soak: --seconds is its hostile phase, 90 by default; cache: --latency MS of the mock, --entries N for memory per entry; scale: --seconds N per row and phase, 5 by default, --concurrency N requests in flight, --latency MS of the mock).
 import { parseArgs } from 'node:util';
 import { runCache } from './cache.ts';
 import { runGuard } from './guard.ts';
 import { runKeys } from './keys.ts';
 import { runOptimize } from './optimize.ts';
 import { runOverhead } from './overhead.ts';
+import { runScale } from './scale.ts';
 import { runShaping } from './shaping.ts';
 import { runSoak } from './soak.ts';
 
@@ -46,6 +47,12 @@ const benches: Record<string, () => Promise<void>> = {
       seconds: Number(values.seconds ?? 4),
       latency: Number(values.latency),
       entries: Number(values.entries),
+    }),
+  scale: () =>
+    runScale({
+      seconds: Number(values.seconds ?? 5),
+      concurrency: Number(values.concurrency),
+      latency: Number(values.latency),
     }),
 };
 

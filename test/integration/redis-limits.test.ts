@@ -3,13 +3,22 @@
 // its headers, shared by two keys. A burst spread over the three lands whole without the provider
 // ever refusing one; the same burst without Redis makes the provider refuse (each process believes
 // it owns each key whole). Redis dying mid-run leaves every process serving at its share, and the
-// provider still never refuses one.
+// provider still never refuses one. A process killed with requests in flight holds nothing for long.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type CliRun, runCli } from '../support/cli.ts';
+import { Redis } from 'ioredis';
+import { BUDGET_PREFIX } from '../../src/store/redis-key-budgets.ts';
+import {
+  dealt,
+  type Fleet,
+  type FleetGateway,
+  sharedOf,
+  startFleet,
+  untilAllCounted,
+} from '../support/fleet.ts';
 import { type MockUpstream, startMockUpstream } from '../support/mock-upstream.ts';
 import { startRedisServer, type TestRedis } from '../support/redis-server.ts';
 
@@ -17,17 +26,12 @@ const WINDOW_MS = 2_000;
 const LIMIT = 60;
 const KEYS = ['sk-shared-pool-key-0000000000001', 'sk-shared-pool-key-0000000000002'];
 
-interface Gateway {
-  run: CliRun;
-  url: string;
-}
-
 let asked = 0;
 
-async function chat(url: string): Promise<number> {
+async function chat(url: string, headers: Record<string, string> = {}): Promise<number> {
   const res = await fetch(`${url}/v1/chat/completions`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     // Each asks something new: a repeat would be a cache hit, which no key pays for.
     body: JSON.stringify({
       model: 'gpt-4o-mini',
@@ -55,51 +59,26 @@ describe('three gateways share one set of limits through Redis', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function startThree(withRedis: boolean): Promise<Gateway[]> {
-    const file = join(dir, withRedis ? 'shared.yaml' : 'alone.yaml');
-    const config = {
-      upstreams: {
-        openai: { url: mock.url, keys: KEYS, rate_limits: { reset_buffer: '50ms' } },
+  const startThree = (withRedis: boolean): Promise<Fleet> =>
+    startFleet(
+      3,
+      {
+        upstreams: {
+          openai: { url: mock.url, keys: KEYS, rate_limits: { reset_buffer: '50ms' } },
+        },
+        cache: { enabled: false },
+        ...(withRedis ? { store: { redis: redis.url } } : {}),
       },
-      cache: { enabled: false },
-      ...(withRedis ? { store: { redis: redis.url } } : {}),
-    };
-    writeFileSync(file, JSON.stringify(config));
-    const runs = [0, 1, 2].map(() => runCli(['--config', file], { COOLDOWN_PORT: '0' }));
-    try {
-      return await Promise.all(
-        runs.map(async (run) => ({ run, url: (await run.waitForLog(/listening/)).url as string })),
-      );
-    } catch (err) {
-      await stopAll(runs);
-      throw err;
-    }
-  }
-
-  async function stopAll(runs: CliRun[]): Promise<void> {
-    await Promise.all(
-      runs.map(async (run) => {
-        if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGTERM');
-        await run.exited();
-      }),
+      dir,
+      withRedis ? 'shared' : 'alone',
     );
-  }
 
-  /** `n` requests at once, dealt round the gateways in turn. */
-  const burst = (gateways: Gateway[], n: number) =>
-    Promise.all(Array.from({ length: n }, (_, i) => chat(gateways[i % gateways.length]!.url)));
-
-  async function sharedOf(g: Gateway) {
-    const stats = (await (await fetch(`${g.url}/stats`)).json()) as {
-      shared: { reachable: boolean; processes: number; local_share: number };
-    };
-    return stats.shared;
-  }
+  const burst = (gateways: FleetGateway[], n: number) => dealt(gateways, n, chat);
 
   const refusedByMock = () => mock.received.filter((r) => r.status === 429).length;
 
   test('a burst over three processes lands whole and the provider never refuses one', async () => {
-    const gateways = await startThree(true);
+    const { gateways, stop } = await startThree(true);
     try {
       mock.reset();
       const statuses = await burst(gateways, 150);
@@ -112,12 +91,12 @@ describe('three gateways share one set of limits through Redis', () => {
         `both keys carried the load: ${perKey}`,
       );
     } finally {
-      await stopAll(gateways.map((g) => g.run));
+      await stop();
     }
   });
 
   test('without Redis the same burst makes the provider refuse: each process thinks it owns the keys', async () => {
-    const gateways = await startThree(false);
+    const { gateways, stop } = await startThree(false);
     try {
       mock.reset();
       const statuses = await burst(gateways, 150);
@@ -125,15 +104,14 @@ describe('three gateways share one set of limits through Redis', () => {
       assert.deepEqual(statuses, Array(150).fill(200));
       assert.ok(refusedByMock() > 0, 'the provider refused some of the unshared burst');
     } finally {
-      await stopAll(gateways.map((g) => g.run));
+      await stop();
     }
   });
 
   test('Redis killed mid-run: every request is still served at local shares, and sharing resumes after', async () => {
-    const gateways = await startThree(true);
+    const { gateways, stop } = await startThree(true);
     try {
-      // Each process counts the others at its heartbeats: wait until all three have heard all three.
-      for (const g of gateways) while ((await sharedOf(g)).processes !== 3);
+      await untilAllCounted(gateways);
       mock.reset();
       assert.deepEqual(await burst(gateways, 30), Array(30).fill(200));
       await redis.kill9();
@@ -155,7 +133,51 @@ describe('three gateways share one set of limits through Redis', () => {
       assert.deepEqual(again, Array(150).fill(200));
       assert.equal(refusedByMock(), 0, 'shared again: the provider never sent a 429');
     } finally {
-      await stopAll(gateways.map((g) => g.run));
+      await stop();
+    }
+  });
+
+  /** What the shared budgets count as sent and not yet answered, over every key. */
+  async function pendingInRedis(): Promise<number> {
+    const admin = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+    try {
+      let sum = 0;
+      for (const key of await admin.keys(`${BUDGET_PREFIX}*`))
+        for (const [field, value] of Object.entries(await admin.hgetall(key)))
+          if (/\|pa\d+$/.test(field)) sum += Number(value);
+      return sum;
+    } finally {
+      admin.disconnect();
+    }
+  }
+
+  test('one gateway kill -9ed with requests in flight: what it reserved stops counting, the others go on', async () => {
+    const { gateways, stop } = await startThree(true);
+    try {
+      await untilAllCounted(gateways);
+      mock.reset();
+      assert.deepEqual(await burst(gateways, 30), Array(30).fill(200), 'the keys are learned');
+      // Twenty requests through the third gateway that the mock holds: reserved, never answered.
+      const doomed = gateways[2]!;
+      const held = Array.from({ length: 20 }, () =>
+        chat(doomed.url, { 'x-mock-latency-ms': '60000' }).catch(() => 0),
+      );
+      await mock.waitForRequests(50);
+      assert.equal(await pendingInRedis(), 20, 'its twenty are counted for every process');
+      doomed.run.child.kill('SIGKILL');
+      await doomed.run.exited();
+      assert.deepEqual(await Promise.all(held), Array(20).fill(0), 'its clients lost their connections');
+      // The two left send on; at a window's reset the dead process's sends are forgotten.
+      const living = gateways.slice(0, 2);
+      let rounds = 0;
+      while ((await pendingInRedis()) > 0 && rounds < 10) {
+        rounds++;
+        assert.deepEqual(await burst(living, 120), Array(120).fill(200), `round ${rounds} landed whole`);
+      }
+      assert.equal(await pendingInRedis(), 0, `nothing of the dead process counts after ${rounds} rounds`);
+      assert.equal(refusedByMock(), 0, 'the provider never sent a 429');
+    } finally {
+      await stop();
     }
   });
 });
