@@ -1,8 +1,9 @@
 // bench/scale: what sharing limits through Redis costs and what it buys. The mock provider runs in
 // this process (its `received` records each answer); the gateways are the real CLI, 1 or 3 processes,
 // limits in memory (each process believes it owns the keys) or on one redis-server, in one run.
-// Phase "overhead": a limit far above the load, so nothing queues: req/s, p50/p99, p50 added over
-// going direct. Phase "limit": a hidden 60 requests per 2 s window on each of two keys: req/s, the
+// Phase "overhead": a limit far above the load, so nothing queues: req/s, p50/p99 and the p50 added
+// over going direct, at `concurrency` in flight and (the latency a path adds, CPU aside) at one
+// connection with the mock answering at once. Phase "limit": a hidden 60 requests per 2 s window on each of two keys: req/s, the
 // provider's 429s, and each key's worst window of admitted (and of sent) requests, replayed with
 // the mock's own rule. Load: closed loop, requests dealt round robin over the gateways' URLs.
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -97,7 +98,7 @@ async function startGateway(config: string, stops: Stop[]): Promise<string> {
   return Promise.race([listening, exited]);
 }
 
-/** Every process of the setup waits until its heartbeats have counted all of them in Redis. */
+/** Until every process's heartbeats have counted all of them in Redis (no event to wait on: /stats, asked again). */
 async function untilRostered(urls: string[]): Promise<void> {
   for (const url of urls) {
     for (;;) {
@@ -157,7 +158,10 @@ function worstWindows(answers: Answered[], key: string): { admitted: number; sen
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 
 interface Measured {
-  overhead: LoopResult;
+  /** At `concurrency` in flight. */
+  loaded: LoopResult;
+  /** One request at a time, the mock answering at once: the latency each path adds, uncontended. */
+  single: LoopResult;
   limit: LoopResult;
   refused: number;
   windows: { admitted: number; sent: number }[];
@@ -187,20 +191,23 @@ export async function runScale(options: Options): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'cooldown-bench-scale-'));
   const results = new Map<Setup, Measured>();
   const started = performance.now();
-  const load = (urls: string[], seconds: number) =>
+  const load = (urls: string[], seconds: number, connections = options.concurrency, extra = {}) =>
     closedLoop({
       url: urls.map((u) => u + PATH),
       body: () => BODY,
-      connections: options.concurrency,
+      connections,
       seconds,
       // Straight to the mock the client names the key itself, the two in turn; the gateways pick their own.
-      headers: urls[0] === mock.url ? (i) => ({ authorization: `Bearer ${KEYS[i % KEYS.length]}` }) : {},
+      headers:
+        urls[0] === mock.url
+          ? (i) => ({ authorization: `Bearer ${KEYS[i % KEYS.length]}`, ...extra })
+          : extra,
     });
   try {
     process.stdout.write(
       `mock answers after ${options.latency} ms, in this process; ${options.concurrency} requests in flight; ${options.seconds}s per row and phase; nothing pinned\n`,
     );
-    const overhead = new Map<Setup, LoopResult>();
+    const overhead = new Map<Setup, Pick<Measured, 'loaded' | 'single'>>();
     for (const phase of ['overhead', 'limit'] as const) {
       for (const setup of SETUPS) {
         mock.reset();
@@ -215,10 +222,12 @@ export async function runScale(options: Options): Promise<void> {
           mock.reset();
           answers.length = 0;
           const r = await load(urls, options.seconds);
-          if (phase === 'overhead') overhead.set(setup, r);
-          else
+          if (phase === 'overhead') {
+            const single = await load(urls, 2, 1, { 'x-mock-latency-ms': '0' });
+            overhead.set(setup, { loaded: r, single });
+          } else
             results.set(setup, {
-              overhead: overhead.get(setup)!,
+              ...overhead.get(setup)!,
               limit: r,
               refused: mock.received.filter((x) => x.status === 429).length,
               windows: KEYS.map((k) => worstWindows(answers, k)),
@@ -235,24 +244,35 @@ export async function runScale(options: Options): Promise<void> {
 
   const direct = results.get(SETUPS[0]!)!;
   process.stdout.write(
-    `\n              overhead (limit far above the load)              | limit ${LIMIT} per ${WINDOW_MS / 1000} s per key, 2 keys: worst window admitted/limit (sent)\n`,
+    `\n             overhead (limit far above the load)                     | limit ${LIMIT} per ${WINDOW_MS / 1000} s per key, 2 keys; worst window: admitted/limit (sent)\n`,
   );
   process.stdout.write(
-    'setup          req/s  p50 ms  p99 ms  +p50 ms  errors |  req/s  upstream 429s  key 1          key 2          client errors\n',
+    `             ${options.concurrency} in flight                      1 conn, mock 0 ms |\n`,
   );
-  const cell = (w: { admitted: number; sent: number }) => `${w.admitted}/${LIMIT} (${w.sent})`.padEnd(13);
+  process.stdout.write(
+    'setup         req/s  p50 ms  p99 ms  +p50 ms  errors  p50 ms  +p50 ms |  req/s  upstream 429s  key 1         key 2         client errors\n',
+  );
+  const cell = (w: { admitted: number; sent: number }) => `${w.admitted}/${LIMIT} (${w.sent})`.padEnd(12);
+  const added = (setup: Setup, r: LoopResult, d: LoopResult, digits: number) =>
+    setup.processes === 0 ? '-' : fmt(r.p50ms - d.p50ms, digits);
   for (const setup of SETUPS) {
-    const { overhead: o, limit: l, refused, windows } = results.get(setup)!;
-    const added = setup.processes === 0 ? '-' : fmt(o.p50ms - direct.overhead.p50ms, 2);
+    const { loaded: o, single: one, limit: l, refused, windows } = results.get(setup)!;
     process.stdout.write(
-      `${setup.name.padEnd(12)} ${fmt(o.rps).padStart(6)}  ${fmt(o.p50ms, 2).padStart(6)}  ${fmt(o.p99ms, 2).padStart(6)}  ${added.padStart(7)}  ${String(o.errors).padStart(6)} | ${fmt(l.rps, 1).padStart(6)}  ${String(refused).padStart(13)}  ${cell(windows[0]!)}  ${cell(windows[1]!)}  ${String(l.errors).padStart(13)}\n`,
+      `${setup.name.padEnd(12)} ${fmt(o.rps).padStart(6)}  ${fmt(o.p50ms, 2).padStart(6)}  ${fmt(o.p99ms, 2).padStart(6)}  ${added(setup, o, direct.loaded, 2).padStart(7)}  ${String(o.errors + one.errors).padStart(6)}  ${fmt(one.p50ms, 3).padStart(6)}  ${added(setup, one, direct.single, 3).padStart(7)} | ${fmt(l.rps, 1).padStart(6)}  ${String(refused).padStart(13)}  ${cell(windows[0]!)}  ${cell(windows[1]!)}  ${String(l.errors).padStart(13)}\n`,
     );
   }
-  const p50 = (name: string) => results.get(SETUPS.find((s) => s.name === name)!)!.overhead.p50ms;
-  const one = p50('1 gw redis') - p50('1 gw memory');
-  const three = p50('3 gw redis') - p50('3 gw memory');
+  const of = (name: string) => results.get(SETUPS.find((s) => s.name === name)!)!;
+  const gap = (pick: (m: Measured) => LoopResult, n: 1 | 3) =>
+    pick(of(`${n} gw redis`)).p50ms - pick(of(`${n} gw memory`)).p50ms;
+  const [one, three] = [gap((m) => m.single, 1), gap((m) => m.single, 3)];
   process.stdout.write(
-    `\nRedis path's p50 over the memory path's: 1 process ${fmt(one, 3)} ms, 3 processes ${fmt(three, 3)} ms (target < 0.3 ms on loopback): ${one < 0.3 && three < 0.3 ? 'met' : 'NOT met'}\n`,
+    `\nRedis path's p50 over the memory path's, 1 conn: 1 process ${fmt(one, 3)} ms, 3 processes ${fmt(three, 3)} ms (target < 0.3 ms on loopback): ${one < 0.3 && three < 0.3 ? 'met' : 'NOT met'}; at ${options.concurrency} in flight: ${fmt(
+      gap((m) => m.loaded, 1),
+      2,
+    )} ms and ${fmt(
+      gap((m) => m.loaded, 3),
+      2,
+    )} ms\n`,
   );
   const shared = results.get(SETUPS[4]!)!;
   const within = shared.refused === 0 && shared.windows.every((w) => w.admitted <= LIMIT && w.sent <= LIMIT);

@@ -113,6 +113,7 @@ function buildPipeline(
     shaping: config.rate_limit.enabled,
     previous: previous?.upstreams,
     sharedBudgets: shared?.budgets,
+    sharedBreakers: shared?.breakers,
   });
   const hostRouter = createHostRouter(config.routes.hosts);
   const silence = new BodySilence(config.server.body_idle_timeout, clock);

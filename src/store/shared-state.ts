@@ -1,13 +1,16 @@
-// What gateway processes on one Redis share besides answers: the roster of live processes and the
-// upstream keys' budgets, which fall back to each process's share of every limit while Redis is away.
+// What gateway processes on one Redis share besides answers: the roster of live processes, the
+// upstream keys' budgets, which fall back to each process's share of every limit while Redis is away,
+// and the circuit breakers of upstreams and their keys.
 import type { Clock } from '../time/clock.ts';
 import { ProcessRoster } from './process-roster.ts';
+import { RedisBreakers } from './redis-breakers.ts';
 import type { RedisConnection } from './redis-connection.ts';
 import { RedisKeyBudgets } from './redis-key-budgets.ts';
 
 export interface SharedState {
   readonly roster: ProcessRoster;
   readonly budgets: RedisKeyBudgets;
+  readonly breakers: RedisBreakers;
   readonly connection: RedisConnection;
   stats(): SharedStats;
   /**
@@ -39,9 +42,11 @@ export const NOT_SHARED: SharedStats = { store: null };
 export function openSharedState(connection: RedisConnection, clock: Clock): SharedState {
   const roster = new ProcessRoster(connection, { clock });
   const budgets = new RedisKeyBudgets(connection, roster, clock);
+  const breakers = new RedisBreakers(connection, roster.id, clock);
   return {
     roster,
     budgets,
+    breakers,
     connection,
     stats: () => ({
       store: 'redis',

@@ -15,6 +15,7 @@ import { scopeHeaders } from './headers.ts';
 import { KeyHealth, type KeyHealthStats } from './key-health.ts';
 import { KeyPool, type PooledKey } from './key-pool.ts';
 import { Scheduler } from './scheduler.ts';
+import type { SharedBreakers } from './shared-breakers.ts';
 
 /** Distinct client credentials tracked at once on a passthrough upstream. */
 const MAX_CLIENT_KEYS = 1000;
@@ -40,6 +41,11 @@ function breakerSettings(upstream: ResolvedUpstream): BreakerSettings {
     maxCooldownMs: b.max_cooldown,
     probeIntervalMs: b.probe_interval,
   };
+}
+
+/** The name of something every process knows alike (a key, an upstream), hashed: never the key. */
+function sharedId(name: string): string {
+  return createHash('sha256').update(name).digest('base64url').slice(0, 32);
 }
 
 export class UpstreamAdmission {
@@ -75,6 +81,8 @@ export class UpstreamAdmission {
     previous?: UpstreamAdmission,
     /** Other gateway processes share the keys' budgets through this (Redis). */
     shared?: SharedKeyBudgets,
+    /** ... and the breakers of the upstream and its configured keys through this. */
+    breakers?: SharedBreakers,
   ) {
     this.#upstream = upstream;
     this.#shared = shaping ? shared : undefined;
@@ -106,6 +114,7 @@ export class UpstreamAdmission {
       },
       clock,
     );
+    if (breakers) this.breaker.share({ breakers, id: sharedId(`upstream\u0000${upstream.name}`) });
     // Client pools share this breaker but each wakes only its own queue: wake them all.
     this.breaker.onClose(() => {
       for (const s of this.#schedulers.values()) s.pool.changed();
@@ -116,6 +125,10 @@ export class UpstreamAdmission {
           this.#key(secret, maskSecret(secret), scopeHeaders(upstream.key_scopes[i])),
         ),
       );
+      // Configured keys are the same in every process; a client's own key (passthrough) is not shared.
+      if (breakers)
+        for (const key of this.#keyed.keys)
+          key.health.breaker.share({ breakers, id: sharedId(`${upstream.name}\u0000${key.secret}`) });
       this.#inherited.clear();
     }
   }
@@ -190,11 +203,7 @@ export class UpstreamAdmission {
   #sharedKey(credential: string) {
     if (!this.#shared) return undefined;
     // The same key on the same upstream is one budget in every process; the hash never shows it.
-    const id = createHash('sha256')
-      .update(`${this.#upstream.name}\u0000${credential}`)
-      .digest('base64url')
-      .slice(0, 32);
-    return { budgets: this.#shared, id };
+    return { budgets: this.#shared, id: sharedId(`${this.#upstream.name}\u0000${credential}`) };
   }
 
   #pool(keys: PooledKey[]): KeyPool {

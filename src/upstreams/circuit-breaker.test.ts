@@ -3,6 +3,44 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createManualClock, type ManualClock } from '../time/clock.ts';
 import { type BreakerSettings, CircuitBreaker, isProbe } from './circuit-breaker.ts';
+import type { SharedBreakers } from './shared-breakers.ts';
+
+/** Processes on one shared store, in one test: what one announces the others hear at once. */
+class SharedBoard implements SharedBreakers {
+  readonly announced: Array<[string, number]> = [];
+  readonly #followers = new Map<string, Array<(until: number) => void>>();
+  #speaking: ((until: number) => void) | undefined;
+
+  /** One process's view: its announcements reach every follower but its own. */
+  member(): SharedBreakers {
+    let mine: ((until: number) => void) | undefined;
+    return {
+      announce: (id, until) => {
+        this.#speaking = mine;
+        this.announce(id, until);
+        this.#speaking = undefined;
+      },
+      follow: (id, heard) => {
+        mine = heard;
+        this.follow(id, heard);
+      },
+      unfollow: (id) =>
+        this.#followers.set(
+          id,
+          (this.#followers.get(id) ?? []).filter((f) => f !== mine),
+        ),
+    };
+  }
+
+  announce(id: string, until: number): void {
+    this.announced.push([id, until]);
+    for (const f of this.#followers.get(id) ?? []) if (f !== this.#speaking) f(until);
+  }
+  follow(id: string, heard: (until: number) => void): void {
+    this.#followers.set(id, [...(this.#followers.get(id) ?? []), heard]);
+  }
+  unfollow(): void {}
+}
 
 const settings = (over: Partial<BreakerSettings> = {}): BreakerSettings => ({
   failures: 3,
@@ -260,5 +298,56 @@ describe('CircuitBreaker', () => {
     assert.equal(b.state, 'half_open');
     b.probeSooner();
     assert.equal(b.state, 'half_open', 'nothing to do once it is not open');
+  });
+
+  describe('shared with other processes', () => {
+    function pair() {
+      const clock = createManualClock();
+      const board = new SharedBoard();
+      const [a, b] = [0, 1].map(() => {
+        const breaker = new CircuitBreaker(settings({ failures: 1 }), clock);
+        breaker.share({ breakers: board.member(), id: 'up' });
+        return breaker;
+      }) as [CircuitBreaker, CircuitBreaker];
+      return { clock, board, a, b };
+    }
+
+    test('opened in one process, it is open in the other until the same instant', () => {
+      const { clock, board, a, b } = pair();
+      a.failure(12_000);
+      assert.deepEqual(board.announced, [['up', clock.now() + 12_000]]);
+      assert.equal(b.state, 'open');
+      assert.equal(b.waitMs(), 12_000);
+      clock.advance(12_000);
+      assert.equal(b.state, 'half_open', 'then each process probes for itself');
+      assert.equal(board.announced.length, 1, 'what it heard it does not announce again');
+    });
+
+    test('a probe that closes it in one process closes it in the other, and wakes its waiters', () => {
+      const { clock, board, a, b } = pair();
+      let woken = 0;
+      b.onClose(() => woken++);
+      a.failure();
+      clock.advance(10_000);
+      a.success(a.onSend());
+      assert.deepEqual(board.announced.at(-1), ['up', 0]);
+      assert.equal(b.state, 'closed');
+      assert.equal(woken, 1);
+    });
+
+    test("an outcome sent before the other process's opening says nothing after it", () => {
+      const { b, a } = pair();
+      const before = b.onSend();
+      a.failure();
+      b.success(before);
+      assert.equal(b.state, 'open', 'a late success from before the opening does not close it');
+    });
+
+    test('an opening heard that ends sooner than its own changes nothing', () => {
+      const { clock, board, b } = pair();
+      b.failure(30_000);
+      board.announce('up', clock.now() + 1_000); // a third process, opened for less
+      assert.equal(b.waitMs(), 30_000, 'still open for its own longer Retry-After');
+    });
   });
 });

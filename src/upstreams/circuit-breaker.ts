@@ -7,7 +7,11 @@
 // A Retry-After the upstream sent is the shortest the breaker stays open. While a fallback serves
 // in its place, an open breaker probes at least every `probeIntervalMs`, whatever its doubled
 // cool-down: a recovered upstream gets its traffic back within seconds. Time comes from the clock.
+//
+// Shared with other processes (`share`), an opening or closing here is announced to them, and one
+// heard from them is taken as if it happened here (without announcing it again).
 import type { Clock } from '../time/clock.ts';
+import type { BreakerPeers } from './shared-breakers.ts';
 
 export type BreakerState = 'closed' | 'open' | 'half_open';
 
@@ -64,11 +68,24 @@ export class CircuitBreaker {
   #count = 0;
   #failed = 0;
   #pos = 0;
+  #peers: BreakerPeers | undefined;
 
   constructor(settings: BreakerSettings, clock: Clock) {
     this.#s = settings;
     this.#clock = clock;
     this.#cooldownMs = settings.cooldownMs;
+  }
+
+  /** From now on, openings and closings are shared with the other processes on `peers`. */
+  share(peers: BreakerPeers): void {
+    this.#peers = peers;
+    peers.breakers.follow(peers.id, (until) => (until > 0 ? this.#heardOpen(until) : this.#heardClosed()));
+  }
+
+  /** Nothing is shared any more (the breaker's pool is gone). */
+  unshare(): void {
+    if (this.#peers) this.#peers.breakers.unfollow(this.#peers.id);
+    this.#peers = undefined;
   }
 
   get state(): BreakerState {
@@ -131,11 +148,8 @@ export class CircuitBreaker {
     if (this.#state !== 'closed') {
       this.#maybeHalfOpen();
       if (this.#state !== 'half_open' || !isProbe(ticket)) return;
-      this.#state = 'closed';
-      this.#opens = 0;
-      this.#probeOut = false;
-      this.#clearWindow();
-      this.#onClose?.();
+      this.#close();
+      this.#peers?.breakers.announce(this.#peers.id, 0);
     }
     this.#consecutive = 0;
     this.#record(0);
@@ -186,6 +200,38 @@ export class CircuitBreaker {
     this.#probeOut = false;
     this.#consecutive = 0;
     this.#clearWindow();
+    this.#peers?.breakers.announce(this.#peers.id, this.#clock.now() + (this.#openUntil - now));
+  }
+
+  #close(): void {
+    this.#state = 'closed';
+    this.#opens = 0;
+    this.#probeOut = false;
+    this.#clearWindow();
+    this.#onClose?.();
+  }
+
+  /** Another process opened it until that wall-clock instant: open here too, no longer than that. */
+  #heardOpen(untilWallMs: number): void {
+    const now = this.#clock.monotonic();
+    const until = now + (untilWallMs - this.#clock.now());
+    if (until <= now || (this.#state === 'open' && this.#openUntil >= until)) return;
+    // Outcomes of requests sent before say nothing about it now, as after an opening here.
+    this.#generation++;
+    this.#state = 'open';
+    this.#openedAt = now;
+    this.#notBefore = now;
+    this.#openUntil = until;
+    this.#probeOut = false;
+    this.#consecutive = 0;
+    this.#clearWindow();
+  }
+
+  /** Another process's probe closed it. */
+  #heardClosed(): void {
+    if (this.#state === 'closed') return;
+    this.#generation++;
+    this.#close();
   }
 
   #maybeHalfOpen(): void {

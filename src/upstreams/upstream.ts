@@ -11,6 +11,7 @@ import { UpstreamAdmission } from './admission.ts';
 import { createDispatcher } from './dispatcher.ts';
 import { KeyCheck } from './key-check.ts';
 import { createKeyRing, type KeyRing } from './key-ring.ts';
+import type { SharedBreakers } from './shared-breakers.ts';
 
 export interface Upstream {
   readonly name: string;
@@ -47,6 +48,8 @@ export interface UpstreamSetOptions {
   clock: Clock;
   /** Key budgets shared with other gateway processes (Redis), when there are any. */
   sharedBudgets?: SharedKeyBudgets | undefined;
+  /** Circuit breakers shared with them. */
+  sharedBreakers?: SharedBreakers | undefined;
 }
 
 function build(
@@ -77,6 +80,7 @@ function build(
       options.shaping,
       options.previous?.byName.get(config.name)?.admission,
       options.sharedBudgets,
+      options.sharedBreakers,
     ),
     dispatcher,
     uploads: { active: 0, max: Math.max(1, Math.floor(config.max_connections / 2)) },
