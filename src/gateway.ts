@@ -130,6 +130,7 @@ function buildPipeline(
       enabled: config.cache.enabled,
       cache,
       ttlMs: config.cache.ttl,
+      coalesceWaitMs: config.cache.coalesce_wait,
       statuses: new Set(config.cache.statuses),
       maxEntryBytes: megabytes(config.cache.max_entry_mb),
       prices,
@@ -284,7 +285,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     let answers: ResponseCache | undefined;
     try {
       answers = new ResponseCache(
-        openAnswerStore(config, clock.now(), { redis, logger }),
+        openAnswerStore(config, clock.now(), { redis, logger, clock }),
         megabytes(config.cache.max_size_mb),
         semantic.enabled ? new SemanticIndex(semantic.max_entries) : undefined,
       );

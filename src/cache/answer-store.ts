@@ -1,6 +1,7 @@
 // Where cached answers live, behind one interface: memory (the default) or the SQLite file of the
 // store layer (kept across restarts). Both are bounded by bytes, least recently used out first.
 import type { Maybe } from '../store/state-store.ts';
+import type { SharedFlights } from './flights.ts';
 import type { StoredAnswer } from './stored-answer.ts';
 
 /** Which entries a clear removes; empty: all of them. */
@@ -22,6 +23,8 @@ export interface AnswerStore {
   sweep(now: number): Maybe<void>;
   readonly entries: number;
   readonly bytes: number;
+  /** A store shared by processes coalesces identical misses across them too. */
+  readonly flights?: SharedFlights | undefined;
   close(): Maybe<void>;
 }
 

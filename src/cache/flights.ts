@@ -2,6 +2,19 @@
 // runs wait for its answer instead of making calls of their own.
 import type { StoredAnswer } from './stored-answer.ts';
 
+/**
+ * Coalescing across processes that share one answer store (Redis): a short lock names the one
+ * process whose miss goes upstream; the others wait for it to land, then read its kept answer.
+ */
+export interface SharedFlights {
+  /** True: this process leads for `key` now (it holds the lock for at most `holdMs`). */
+  lead(key: string, holdMs: number): Promise<boolean>;
+  /** Resolves once the leader elsewhere has landed (its answer kept, or given up), or after `ms`. */
+  landed(key: string, ms: number): Promise<void>;
+  /** This process's flight for `key` is over (its answer kept, or not): the lock goes, waiters hear. */
+  done(key: string): void;
+}
+
 export interface Flight {
   /** The leader's answer when it could be kept; undefined: each follower goes on its own. */
   readonly answer: Promise<StoredAnswer | undefined>;

@@ -6,6 +6,7 @@ import type { Logger } from '../log/logger.ts';
 import { RedisAnswers } from '../store/redis-answers.ts';
 import type { RedisConnection } from '../store/redis-connection.ts';
 import { SqliteAnswers } from '../store/sqlite-answers.ts';
+import type { Clock } from '../time/clock.ts';
 import type { AnswerStore } from './answer-store.ts';
 import { MemoryAnswers } from './memory-answers.ts';
 
@@ -13,6 +14,7 @@ export interface SharedState {
   /** The gateway's Redis connection, open when the config uses Redis. */
   redis: RedisConnection | undefined;
   logger: Logger;
+  clock?: Clock;
 }
 
 export function openAnswerStore(config: Config, now: number, shared?: SharedState): AnswerStore {
@@ -30,6 +32,7 @@ export function openAnswerStore(config: Config, now: number, shared?: SharedStat
       connection: shared.redis,
       maxEntryBytes: Math.min(bounds.maxEntryBytes, bounds.maxBytes),
       logger: shared.logger,
+      ...(shared.clock ? { clock: shared.clock } : {}),
     });
   }
   try {

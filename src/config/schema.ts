@@ -310,6 +310,8 @@ export const configSchema = z.strictObject({
       /** Answer statuses that are kept. */
       statuses: z.array(z.number().int().min(200).max(599)).min(1).prefault([200]),
       store: z.enum(['memory', 'sqlite', 'redis']).prefault('memory'),
+      /** With `store: redis`: the longest a miss waits for an identical one another process sends. */
+      coalesce_wait: duration.prefault('30s'),
       semantic: z
         .strictObject({
           enabled: flag.prefault(false),

@@ -25,6 +25,8 @@ export interface CacheStageDeps {
   enabled: boolean;
   cache: ResponseCache;
   ttlMs: number;
+  /** The longest a miss waits for an identical one another process sends (shared stores only). */
+  coalesceWaitMs: number;
   /** Statuses whose answers are kept (200 by default). */
   statuses: ReadonlySet<number>;
   /** One answer's bytes at most. */
@@ -114,6 +116,7 @@ export function createCacheStage(deps: CacheStageDeps) {
     d: CacheDirectives,
     leads: boolean,
     probe?: SemanticProbe,
+    leadsShared = false,
   ): void {
     const recorder = new AnswerRecorder(deps.maxEntryBytes, cache.recording);
     ctx.recorder = recorder;
@@ -123,8 +126,12 @@ export function createCacheStage(deps: CacheStageDeps) {
         stored = keptAnswer(ctx, recorder, d);
         if (stored) {
           const put = cache.store.put(key, stored);
-          if (put instanceof Promise)
-            put.catch((err) => deps.logger.warn({ err }, 'caching an answer failed'));
+          if (put instanceof Promise) {
+            const kept = put.catch((err) => deps.logger.warn({ err }, 'caching an answer failed'));
+            // Waiters in other processes read it once it is there.
+            if (leadsShared) void kept.then(() => sharedDone(key));
+            leadsShared = false;
+          }
           cache.tally.stored++;
           if (probe) deps.semantic?.remember(probe, key, stored.upstream, stored.model);
         }
@@ -134,7 +141,30 @@ export function createCacheStage(deps: CacheStageDeps) {
       }
       recorder.release();
       if (leads) cache.flights.land(key, stored);
+      if (leadsShared) sharedDone(key);
     });
+  }
+
+  function sharedDone(key: string): void {
+    cache.store.flights?.done(key);
+  }
+
+  /**
+   * A leading miss on a store other processes share: it leads there too (`lead`), or waits for the
+   * process that does and is answered from what that one kept (`answered`), or goes on its own.
+   */
+  async function acrossProcesses(ctx: RequestContext, key: string): Promise<'lead' | 'answered' | 'alone'> {
+    const shared = cache.store.flights;
+    if (!shared) return 'alone';
+    if (await shared.lead(key, deps.coalesceWaitMs)) return 'lead';
+    await shared.landed(key, deps.coalesceWaitMs);
+    if (ctx.clientGone) throw new ClientGone();
+    const found = await lookup(key);
+    if (!found) return 'alone';
+    cache.tally.coalesced++;
+    answer(ctx, found);
+    cache.flights.land(key, found);
+    return 'answered';
   }
 
   if (!deps.enabled) return () => {};
@@ -167,19 +197,29 @@ export function createCacheStage(deps: CacheStageDeps) {
     }
     const leads = flight === undefined;
     let probe: SemanticProbe | undefined;
+    let leadsShared = false;
     try {
-      probe = leads ? await bySemantics(ctx, key) : undefined;
+      if (leads) {
+        const across = await acrossProcesses(ctx, key);
+        if (across === 'answered') return;
+        leadsShared = across === 'lead';
+        probe = await bySemantics(ctx, key);
+      }
     } catch (err) {
       // Identical requests wait on this one: they must hear it will not answer them.
       cache.flights.land(key, undefined);
+      if (leadsShared) sharedDone(key);
       throw err;
     }
-    if (ctx.headSent) return;
+    if (ctx.headSent) {
+      if (leadsShared) sharedDone(key);
+      return;
+    }
     // A miss (or a follower whose leader's answer could not be kept): it goes upstream itself.
     cache.tally.misses++;
     ctx.cacheResult = 'miss';
     withHeader(ctx, MISS);
-    record(ctx, key, d, leads, probe);
+    record(ctx, key, d, leads, probe, leadsShared);
   };
 
   /** A store that fails to read is a miss, never a failed request. */

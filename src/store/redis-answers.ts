@@ -2,12 +2,15 @@
 // `cooldown:answer:<key>` (its description, its body as bytes, and for clearing and counting its
 // upstream, model and size), expiring by itself (PEXPIRE). The total is bounded by Redis's own
 // `maxmemory` policy (allkeys-lru), one answer by `cache.max_entry_mb`. Redis failing never fails
-// a request: a read is a miss, a write is dropped, and each outage is logged once.
+// a request: a read is a miss, a write is dropped, and each outage is logged once. Identical
+// misses in several processes are coalesced through a short lock (see RedisFlights).
 import type { AnswerFilter, AnswerStore } from '../cache/answer-store.ts';
 import { answerSize, type StoredAnswer } from '../cache/stored-answer.ts';
 import type { Usage } from '../dialects/types.ts';
 import type { Logger } from '../log/logger.ts';
+import { type Clock, systemClock } from '../time/clock.ts';
 import type { RedisConnection, ScriptCall } from './redis-connection.ts';
+import { RedisFlights } from './redis-flights.ts';
 
 export const ANSWER_PREFIX = 'cooldown:answer:';
 
@@ -65,6 +68,8 @@ export interface RedisAnswersSettings {
   /** One answer at most, in bytes (as `answerSize` weighs it). */
   maxEntryBytes: number;
   logger: Logger;
+  /** For how long a request waits on an identical one in another process (default: the system's). */
+  clock?: Clock;
 }
 
 export class RedisAnswers implements AnswerStore {
@@ -75,6 +80,8 @@ export class RedisAnswers implements AnswerStore {
   readonly #put: ScriptCall;
   readonly #clear: ScriptCall;
   readonly #tally: ScriptCall;
+  /** Identical misses in several processes make one upstream call. */
+  readonly flights: RedisFlights;
   /** Counted over all gateways at each sweep (and on connecting), moved by this one's writes between. */
   #entries = 0;
   #bytes = 0;
@@ -88,6 +95,7 @@ export class RedisAnswers implements AnswerStore {
     this.#put = this.#connection.script('cooldownAnswerPut', PUT);
     this.#clear = this.#connection.script('cooldownAnswerClear', CLEAR);
     this.#tally = this.#connection.script('cooldownAnswerTally', TALLY);
+    this.flights = new RedisFlights(this.#connection, settings.clock ?? systemClock);
     this.#connection.on('up', this.#onUp);
   }
 

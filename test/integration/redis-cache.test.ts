@@ -1,6 +1,7 @@
 // The response cache shared through a real redis-server by two gateways in front of one mock
 // provider: what one gateway keeps the other answers (JSON and streams, byte for byte), tenants stay
-// apart, a clear through one is a clear for both, and Redis dying mid-run makes misses, not errors,
+// apart, identical misses at once on both make one upstream call, a clear through one is a clear for
+// both, and Redis dying mid-run makes misses, not errors,
 // until it is back. A write is awaited by its Redis keyspace event, never by a sleep.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
@@ -125,6 +126,41 @@ describe('the response cache shared through Redis', () => {
     assert.deepEqual(second.data, first.data, 'the same answer (same id), not a new one');
     assert.equal(mock.received.length, 1, 'one upstream call for both gateways');
     assert.equal((await admin.keys(`${ANSWER_PREFIX}*`)).length, 1);
+  });
+
+  test('ten identical requests at once over both gateways make one upstream call; all ten get its answer', async () => {
+    const body = JSON.stringify(question('asked by ten at once'));
+    const one = async (gw: TestGateway) => {
+      const res = await fetch(`${gw.url}/v1/chat/completions`, {
+        method: 'POST',
+        // Slow enough upstream that all ten arrive while the first is still out.
+        headers: {
+          'content-type': 'application/json',
+          authorization: 'Bearer sk-tenant-a',
+          'x-mock-latency-ms': '300',
+        },
+        body,
+      });
+      return { status: res.status, text: await res.text(), cache: res.headers.get('x-cache') };
+    };
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => one(i % 2 === 0 ? a : b)));
+    assert.equal(mock.received.filter((r) => r.route === 'chat').length, 1, 'one call went upstream');
+    assert.ok(
+      results.every((r) => r.status === 200 && r.text === results[0]!.text),
+      'one answer for all',
+    );
+    assert.deepEqual(results.map((r) => r.cache).sort(), [
+      'HIT',
+      'HIT',
+      'HIT',
+      'HIT',
+      'HIT',
+      'HIT',
+      'HIT',
+      'HIT',
+      'HIT',
+      'MISS',
+    ]);
   });
 
   test('the same body under another credential is never a hit, on either gateway', async () => {

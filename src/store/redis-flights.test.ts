@@ -1,0 +1,78 @@
+// Coalescing across processes in a real redis-server: one process leads a key at a time, a waiter
+// elsewhere hears the leader land, a leader that dies holds the waiters no longer than the lock's
+// time (virtual), and a waiter that comes after the landing does not wait at all.
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import pino from 'pino';
+import { startRedisServer, type TestRedis } from '../../test/support/redis-server.ts';
+import { createManualClock } from '../time/clock.ts';
+import { RedisConnection } from './redis-connection.ts';
+import { FLIGHT_PREFIX, RedisFlights } from './redis-flights.ts';
+
+const quiet = pino({ level: 'silent' });
+
+describe('RedisFlights', () => {
+  let redis: TestRedis;
+  let a: RedisConnection;
+  let b: RedisConnection;
+  const clock = createManualClock();
+  let flightsA: RedisFlights;
+  let flightsB: RedisFlights;
+
+  before(async () => {
+    redis = await startRedisServer();
+    a = new RedisConnection({ url: redis.url, logger: quiet });
+    b = new RedisConnection({ url: redis.url, logger: quiet });
+    assert.ok((await a.whenReady(5_000)) && (await b.whenReady(5_000)));
+    flightsA = new RedisFlights(a, clock);
+    flightsB = new RedisFlights(b, clock);
+  });
+  beforeEach(async () => {
+    await a.client.flushall();
+  });
+  after(async () => {
+    await a.close();
+    await b.close();
+    await redis.stop();
+  });
+
+  test('one leader per key; the waiter elsewhere goes on when the leader lands', async () => {
+    assert.equal(await flightsA.lead('k1', 30_000), true);
+    assert.equal(await flightsB.lead('k1', 30_000), false, 'A holds it');
+    assert.equal(await flightsB.lead('k2', 30_000), true, 'another key is another flight');
+    let landed = false;
+    const waiting = flightsB.landed('k1', 30_000).then(() => {
+      landed = true;
+    });
+    await b.client.ping();
+    assert.equal(landed, false);
+    flightsA.done('k1');
+    await waiting;
+    assert.equal(await a.client.exists(`${FLIGHT_PREFIX}k1`), 0, 'the lock is gone');
+  });
+
+  test('a leader that never lands holds a waiter only until the wait is over', async () => {
+    assert.equal(await flightsA.lead('k1', 30_000), true);
+    let landed = false;
+    const waiting = flightsB.landed('k1', 30_000).then(() => {
+      landed = true;
+    });
+    await b.client.ping();
+    clock.advance(29_999);
+    await b.client.ping();
+    assert.equal(landed, false);
+    clock.advance(1);
+    await waiting;
+  });
+
+  test('a waiter that comes after the landing does not wait; a stale leader cannot free a newer lock', async () => {
+    assert.equal(await flightsA.lead('k1', 30_000), true);
+    flightsA.done('k1');
+    await a.client.ping();
+    await flightsB.landed('k1', 60_000);
+    assert.equal(await flightsB.lead('k1', 30_000), true, 'B leads the next flight');
+    flightsA.done('k1');
+    await a.client.ping();
+    assert.equal((await a.client.get(`${FLIGHT_PREFIX}k1`)) !== null, true, "B's lock stays");
+  });
+});
