@@ -104,6 +104,8 @@ export class KeyBudget {
   readonly #shared: SharedKey | undefined;
   /** Monotonic ms until which the shared store said this key has no room (other processes used it). */
   #heldUntil = 0;
+  /** Whether the next reservation carries what this process learned (the store knew nothing of it). */
+  #seedsWanted = true;
 
   constructor(settings: BudgetSettings, clock: Clock, shared?: SharedKey) {
     this.#settings = settings;
@@ -242,12 +244,14 @@ export class KeyBudget {
       useHeaders: this.#settings.useHeaders,
       cost: reservation.cost,
       configured,
-      seeds: this.#seeds(now),
+      seeds: this.#seedsWanted ? this.#seeds(now) : [],
     };
     return shared.budgets.reserve(shared.id, ask).then(
       (granted) => {
         if (typeof granted !== 'number') {
           reservation.shared = granted;
+          // Counted against nothing learned: the store may have lost it (a restart); tell it next time.
+          this.#seedsWanted = granted.pending.length === 0;
           return 0;
         }
         this.#heldUntil = Math.max(this.#heldUntil, this.#clock.monotonic() + granted);

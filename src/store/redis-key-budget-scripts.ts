@@ -9,6 +9,7 @@
 //     <w>|pa<i> <w>|ps<i>         pending ring: amounts sent and not yet answered, in 5 s slots
 //                                 kept 2 minutes, and dropped at a reset when sent over a second
 //                                 before it (a process that dies leaves nothing for longer)
+//     <w>|pt <w>|pl               the pending ring's total, and the slot it was last recounted in
 //     <w>|ca<i> <w>|cs<i>         configured-limit ring: 12 slots of a window, as SlidingWindow
 //     held                        a reservation was refused since the last answer: the next
 //                                 answer publishes the hash's name on FREED_CHANNEL
@@ -56,16 +57,49 @@ end
 local function ringAdd(prefix, slot, n, amount, now_slot)
   if slot <= now_slot - n then return end
   local i = slot % n
-  local held = num(redis.call('HGET', k, prefix .. 's' .. i))
+  local v = redis.call('HMGET', k, prefix .. 's' .. i, prefix .. 'a' .. i)
+  local held = num(v[1])
   local a = 0
   if held == slot then
-    a = num(redis.call('HGET', k, prefix .. 'a' .. i)) or 0
+    a = num(v[2]) or 0
   elseif held and held > slot then
     return
   end
   a = a + amount
   if a < 0 then a = 0 end
   redis.call('HSET', k, prefix .. 's' .. i, slot, prefix .. 'a' .. i, a)
+end
+-- Writes gathered over a script and sent in one HSET at its end (writes are what costs here).
+local set = {}
+local function put(field, value)
+  set[#set + 1] = field
+  set[#set + 1] = value
+end
+local function flush()
+  if #set > 0 then redis.call('HSET', k, unpack(set)) end
+end
+-- The pending ring keeps its total in <w>|pt, recounted from the slots once per slot (<w>|pl names
+-- the slot it was counted in), so a reservation reads one field instead of the whole ring.
+local function pendingOf(name, slot, total, counted)
+  if total and counted == slot then return total end
+  local sum = ringSum(name .. '|p', slot, PSLOTS)
+  put(name .. '|pl', slot)
+  return sum
+end
+-- Adds to (or takes back from) a slot of a window's pending ring, given what HMGET read of it.
+local function pendPut(name, slot, now_slot, amount, held, a, total)
+  local next = 0
+  if slot > now_slot - PSLOTS and not (held and held > slot) and (held == slot or amount > 0) then
+    if held ~= slot then a = 0 end
+    next = math.max(0, a + amount)
+    local i = slot % PSLOTS
+    put(name .. '|ps' .. i, slot)
+    put(name .. '|pa' .. i, next)
+  else
+    -- Taken back from a slot that is gone (it no longer counts anywhere), or one out of reach.
+    a = 0
+  end
+  put(name .. '|pt', math.max(0, total + next - a))
 end
 `;
 
@@ -96,7 +130,10 @@ end
 -- Seeds: what this process learned about windows the hash does not know (Redis restarted empty).
 local nConfigured = tonumber(ARGV[9])
 local si = 10 + 3 * nConfigured
-local wins = redis.call('HGET', k, 'wins') or ''
+local head = redis.call('HMGET', k, 'wins', 'paused', 'ex')
+local wins, paused, expiredIn = head[1] or '', num(head[2]), num(head[3])
+-- Seeds: what this process learned about windows the hash does not know (Redis restarted empty).
+-- Rare, and read back below: written at once.
 for _ = 1, tonumber(ARGV[si] or '0') do
   local name, ms = ARGV[si + 1], ARGV[si + 2]
   if not string.find(';' .. wins, ';' .. name .. '=', 1, true) then
@@ -110,40 +147,47 @@ for _ = 1, tonumber(ARGV[si] or '0') do
   si = si + 5
 end
 local wait = 0
-local paused = num(redis.call('HGET', k, 'paused'))
 if paused and paused > now then wait = paused - now end
 local live = {}
 local pend = {}
 local longest = 120000
-if useHeaders then
-  if wins ~= '' then
-    for name, ms in string.gmatch(wins, '([^=;]+)=(%d+)') do
-      local windowMs = tonumber(ms)
-      local f = redis.call('HMGET', k, name .. '|lim', name .. '|rem', name .. '|rst', name .. '|obs')
-      local lim, rem, rst, obs = num(f[1]), num(f[2]), num(f[3]), num(f[4])
-      if obs and now - obs <= 2 * windowMs then
-        live[name] = true
-        if 2 * windowMs > longest then longest = 2 * windowMs end
-        if rst and now >= rst + buffer then
-          -- Sent well before the window ended and never answered: the upstream counted it in that
-          -- window (or its process died); the new window owes it nothing.
-          ringDropBefore(name .. '|p', PSLOTS, rst - buffer - SETTLE_MARGIN_MS)
-          rem = lim
-          rst = nil
-          redis.call('HDEL', k, name .. '|rst', name .. '|rem')
-          if lim then redis.call('HSET', k, name .. '|rem', lim) end
-        end
-        local amount = reserved(name, lim)
-        if amount > 0 then
-          pend[#pend + 1] = name
-          pend[#pend + 1] = amount
-          if rem then
-            local pending = ringSum(name .. '|p', pslot, PSLOTS)
-            if rem - pending < amount then
-              local til = (rst or (obs + windowMs)) + buffer
-              wait = math.max(wait, til - now, 1)
-            end
-          end
+local pi = pslot % PSLOTS
+if useHeaders and wins ~= '' then
+  -- Every learned window's state in one read.
+  local names, fields = {}, {}
+  for name, ms in string.gmatch(wins, '([^=;]+)=(%d+)') do
+    names[#names + 1] = { name, tonumber(ms) }
+    for _, f in ipairs({ '|lim', '|rem', '|rst', '|obs', '|pt', '|pl', '|ps' .. pi, '|pa' .. pi }) do
+      fields[#fields + 1] = name .. f
+    end
+  end
+  local v = redis.call('HMGET', k, unpack(fields))
+  for w, nw in ipairs(names) do
+    local name, windowMs = nw[1], nw[2]
+    local o = (w - 1) * 8
+    local lim, rem, rst, obs = num(v[o + 1]), num(v[o + 2]), num(v[o + 3]), num(v[o + 4])
+    local total, counted = num(v[o + 5]), num(v[o + 6])
+    local held, heldAmount = num(v[o + 7]), num(v[o + 8]) or 0
+    if obs and now - obs <= 2 * windowMs then
+      live[name] = true
+      if 2 * windowMs > longest then longest = 2 * windowMs end
+      if rst and now >= rst + buffer then
+        -- Sent well before the window ended and never answered: the upstream counted it in that
+        -- window (or its process died); the new window owes it nothing.
+        ringDropBefore(name .. '|p', PSLOTS, rst - buffer - SETTLE_MARGIN_MS)
+        counted = nil
+        rem = lim
+        rst = nil
+        redis.call('HDEL', k, name .. '|rst', name .. '|rem')
+        if lim then put(name .. '|rem', lim) end
+      end
+      local amount = reserved(name, lim)
+      if amount > 0 then
+        local pending = pendingOf(name, pslot, total, counted)
+        pend[#pend + 1] = { name, amount, held, heldAmount, pending }
+        if rem and rem - pending < amount then
+          local til = (rst or (obs + windowMs)) + buffer
+          wait = math.max(wait, til - now, 1)
         end
       end
     end
@@ -180,16 +224,27 @@ for j = 0, nConfigured - 1 do
 end
 if wait > 0 then
   -- Someone waits on this key now: the next answer that frees room says so (see UPDATE).
-  redis.call('HSET', k, 'held', 1)
+  put('held', 1)
+  -- A recount made above stays true, but only with the total it counted.
+  for _, p in ipairs(pend) do put(p[1] .. '|pt', p[5]) end
+  flush()
   return { math.ceil(wait) }
 end
-for j = 1, #pend, 2 do ringAdd(pend[j] .. '|p', pslot, PSLOTS, pend[j + 1], pslot) end
+for _, p in ipairs(pend) do pendPut(p[1], pslot, pslot, p[2], p[3], p[4], p[5]) end
 for _, c in ipairs(configured) do
   if c[3] > 0 then ringAdd(c[1] .. '|c', c[2], CSLOTS, c[3], c[2]) end
 end
-redis.call('PEXPIRE', k, longest)
+-- The hash outlives two of its longest windows unused; refreshed once a pending slot, not per call.
+if expiredIn ~= pslot then
+  redis.call('PEXPIRE', k, longest)
+  put('ex', pslot)
+end
+flush()
 local reply = { 0 }
-for j = 1, #pend do reply[#reply + 1] = pend[j] end
+for _, p in ipairs(pend) do
+  reply[#reply + 1] = p[1]
+  reply[#reply + 1] = p[2]
+end
 return reply
 `;
 
@@ -205,54 +260,70 @@ local buffer = tonumber(ARGV[2])
 local pauseUntil = tonumber(ARGV[3])
 local pslot = tonumber(ARGV[4])
 local nowSlot = math.floor(now / 5000)
-local i = 5
--- Whether this update may have made room (an answer came, headers spoke, an estimate was too high).
-local freed = false
-if pauseUntil > 0 then
-  local paused = num(redis.call('HGET', k, 'paused'))
-  if not paused or pauseUntil > paused then redis.call('HSET', k, 'paused', pauseUntil) end
+-- Everything read first, in one HMGET: the head, the pending slots taken back, the windows reported.
+local nBack = tonumber(ARGV[5])
+local ri = 6 + 2 * nBack
+local nReported = tonumber(ARGV[ri])
+local ci = ri + 1 + 5 * nReported
+local fields = { 'paused', 'ex', 'wins', 'held' }
+local pi = pslot % PSLOTS
+for j = 0, nBack - 1 do
+  local name = ARGV[6 + 2 * j]
+  fields[#fields + 1] = name .. '|ps' .. pi
+  fields[#fields + 1] = name .. '|pa' .. pi
+  fields[#fields + 1] = name .. '|pt'
 end
-local n = tonumber(ARGV[i]); i = i + 1
-if n > 0 then freed = true end
-for _ = 1, n do
-  ringAdd(ARGV[i] .. '|p', pslot, PSLOTS, -tonumber(ARGV[i + 1]), nowSlot)
-  i = i + 2
+for j = 0, nReported - 1 do
+  local name = ARGV[ri + 1 + 5 * j]
+  fields[#fields + 1] = name .. '|rem'
+  fields[#fields + 1] = name .. '|rst'
+end
+local v = redis.call('HMGET', k, unpack(fields))
+local paused, expiredIn, wins, held = num(v[1]), num(v[2]), v[3] or '', v[4]
+local winsBefore = wins
+-- Whether this update may have made room (an answer came, headers spoke, an estimate was too high).
+local freed = nBack > 0 or nReported > 0
+if pauseUntil > 0 and (not paused or pauseUntil > paused) then put('paused', pauseUntil) end
+for j = 0, nBack - 1 do
+  local name, amount = ARGV[6 + 2 * j], tonumber(ARGV[7 + 2 * j])
+  local o = 4 + 3 * j
+  pendPut(name, pslot, nowSlot, -amount, num(v[o + 1]), num(v[o + 2]) or 0, num(v[o + 3]) or 0)
 end
 local longest = 120000
-n = tonumber(ARGV[i]); i = i + 1
-if n > 0 then freed = true end
-for _ = 1, n do
-  local name, windowMs = ARGV[i], tonumber(ARGV[i + 1])
-  local limit, remaining, resetAt = num(ARGV[i + 2]), num(ARGV[i + 3]), num(ARGV[i + 4])
-  i = i + 5
+for j = 0, nReported - 1 do
+  local a = ri + 1 + 5 * j
+  local name, windowMs = ARGV[a], tonumber(ARGV[a + 1])
+  local limit, remaining, resetAt = num(ARGV[a + 2]), num(ARGV[a + 3]), num(ARGV[a + 4])
   if 2 * windowMs > longest then longest = 2 * windowMs end
-  local wins = redis.call('HGET', k, 'wins') or ''
   if not string.find(';' .. wins, ';' .. name .. '=', 1, true) then
     if wins ~= '' then wins = wins .. ';' end
-    redis.call('HSET', k, 'wins', wins .. name .. '=' .. windowMs)
+    wins = wins .. name .. '=' .. windowMs
   end
-  if limit then redis.call('HSET', k, name .. '|lim', limit) end
+  if limit then put(name .. '|lim', limit) end
   -- An answer about a window that already ended says nothing about this one.
   if resetAt == nil or resetAt > now then
-    redis.call('HSET', k, name .. '|obs', now)
-    local f = redis.call('HMGET', k, name .. '|rem', name .. '|rst')
-    local rem, rst = num(f[1]), num(f[2])
+    put(name .. '|obs', now)
+    local o = 4 + 3 * nBack + 2 * j
+    local rem, rst = num(v[o + 1]), num(v[o + 2])
     if rst and now >= rst + buffer then
       rem = nil
       rst = nil
     end
     if remaining then
       if rem == nil or resetAt == nil or rst == nil then
-        redis.call('HSET', k, name .. '|rem', remaining)
-        if resetAt then redis.call('HSET', k, name .. '|rst', resetAt) else redis.call('HDEL', k, name .. '|rst') end
+        put(name .. '|rem', remaining)
+        if resetAt then put(name .. '|rst', resetAt) else redis.call('HDEL', k, name .. '|rst') end
       else
         -- Same window, answers out of order: the lowest remaining is the latest state.
-        redis.call('HSET', k, name .. '|rem', math.min(rem, remaining), name .. '|rst', math.max(rst, resetAt))
+        put(name .. '|rem', math.min(rem, remaining))
+        put(name .. '|rst', math.max(rst, resetAt))
       end
     end
   end
 end
-n = tonumber(ARGV[i]); i = i + 1
+if wins ~= winsBefore then put('wins', wins) end
+local n = tonumber(ARGV[ci])
+local i = ci + 1
 for _ = 1, n do
   local name, windowMs, at, delta = ARGV[i], tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3])
   i = i + 4
@@ -261,9 +332,14 @@ for _ = 1, n do
   if 2 * windowMs > longest then longest = 2 * windowMs end
   ringAdd(name .. '|c', math.floor(at / slotMs), CSLOTS, delta, math.floor(now / slotMs))
 end
-if redis.call('PTTL', k) < longest then redis.call('PEXPIRE', k, longest) end
+if expiredIn ~= nowSlot then
+  if redis.call('PTTL', k) < longest then redis.call('PEXPIRE', k, longest) end
+  put('ex', nowSlot)
+end
+flush()
 -- One message per refusal, not per answer: processes holding requests back for this key ask again.
-if freed and redis.call('HDEL', k, 'held') == 1 then
+if freed and held then
+  redis.call('HDEL', k, 'held')
   redis.call('PUBLISH', '${FREED_CHANNEL}', k)
 end
 return 1
