@@ -141,14 +141,15 @@ describe('RedisAnswers on a real redis-server', () => {
 
   test('Redis gone: reads miss and writes are dropped without a throw; back: it works again', async () => {
     await storeA.put('before', answer());
-    const down = once(a, 'down');
+    // Each connection notices on its own and comes back on its own backoff: both are waited for.
+    const down = Promise.all([once(a, 'down'), once(b, 'down')]);
     await redis.kill9();
     await down;
     assert.equal(a.healthy, false);
     assert.equal(await storeA.get('before', 2_000), undefined);
     await storeA.put('during', answer());
     await storeA.put('during-2', answer());
-    const up = once(a, 'up');
+    const up = Promise.all([once(a, 'up'), once(b, 'up')]);
     await redis.restart();
     await up;
     assert.equal(await storeA.get('before', 2_000), undefined, 'a restarted Redis without saving is empty');
