@@ -272,7 +272,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   // With Redis, client limits and budgets are counted there; the ledger stays in this process's store.
   const store: StateStore = shared
     ? new SharedCounters(ownStore, shared.connection, {
-        share: () => 1 / shared.roster.peers,
+        reach: shared.reach,
         maxLevels: config.clients.max_tracked,
         onError: storeFailed,
       })

@@ -104,8 +104,12 @@ export class KeyBudget {
   readonly #shared: SharedKey | undefined;
   /** Monotonic ms until which the shared store said this key has no room (other processes used it). */
   #heldUntil = 0;
-  /** Whether the next reservation carries what this process learned (the store knew nothing of it). */
+  /**
+   * Whether the next reservation carries what this process learned: the store knew nothing of it,
+   * or has (re)connected since the last grant (a restarted Redis comes back empty).
+   */
   #seedsWanted = true;
+  #seededEpoch = -1;
 
   constructor(settings: BudgetSettings, clock: Clock, shared?: SharedKey) {
     this.#settings = settings;
@@ -238,20 +242,22 @@ export class KeyBudget {
       if (this.#useStatic(key))
         configured.push({ name: key, windowMs: window.windowMs, limit: window.limit });
     const now = this.#clock.now();
+    const epoch = shared.budgets.epoch;
     const ask = {
       now,
       resetBufferMs: this.#settings.resetBufferMs,
       useHeaders: this.#settings.useHeaders,
       cost: reservation.cost,
       configured,
-      seeds: this.#seedsWanted ? this.#seeds(now) : [],
+      seeds: this.#seedsWanted || epoch !== this.#seededEpoch ? this.#seeds(now) : [],
     };
     return shared.budgets.reserve(shared.id, ask).then(
       (granted) => {
         if (typeof granted !== 'number') {
           reservation.shared = granted;
-          // Counted against nothing learned: the store may have lost it (a restart); tell it next time.
+          // Counted against nothing learned: the store may have lost it (evicted); tell it next time.
           this.#seedsWanted = granted.pending.length === 0;
+          this.#seededEpoch = epoch;
           return 0;
         }
         this.#heldUntil = Math.max(this.#heldUntil, this.#clock.monotonic() + granted);

@@ -71,6 +71,8 @@ export interface SharedKeyBudgets {
   readonly reachable: boolean;
   /** The fraction of every limit this process enforces alone: 1 while shared, 1/N while not. */
   readonly localShare: number;
+  /** Moves on each (re)connection: the store may have come back empty, so seeds are sent again. */
+  readonly epoch: number;
   /** A grant, or the ms until the key has room across all processes. Rejects when unreachable. */
   reserve(keyId: string, ask: SharedAsk): Promise<SharedGrant | number>;
   /** Sent without waiting; lost when the store is unreachable (the headers put it right again). */

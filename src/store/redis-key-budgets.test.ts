@@ -11,7 +11,8 @@ import type { SharedAsk, SharedGrant } from '../limits/shared-key-budgets.ts';
 import { createManualClock } from '../time/clock.ts';
 import { ProcessRoster } from './process-roster.ts';
 import { RedisConnection } from './redis-connection.ts';
-import { BUDGET_PREFIX, RedisKeyBudgets, SLOW_FALLBACK_MS } from './redis-key-budgets.ts';
+import { BUDGET_PREFIX, RedisKeyBudgets } from './redis-key-budgets.ts';
+import { SharedReach, SLOW_FALLBACK_MS } from './shared-reach.ts';
 
 const ONE: Cost = { requests: 1, inputTokens: 0, outputTokens: 0 };
 const T0 = Date.UTC(2026, 11, 2, 12, 0, 0);
@@ -52,8 +53,8 @@ describe('RedisKeyBudgets', () => {
     b = await connected(redis.url);
     const clock = createManualClock(T0);
     for (const c of [a, b]) rosters.push(new ProcessRoster(c, { clock }));
-    budgetsA = new RedisKeyBudgets(a, rosters[0]!, clock);
-    budgetsB = new RedisKeyBudgets(b, rosters[1]!, clock);
+    budgetsA = new RedisKeyBudgets(a, new SharedReach(a, rosters[0]!, clock));
+    budgetsB = new RedisKeyBudgets(b, new SharedReach(b, rosters[1]!, clock));
   });
   beforeEach(async () => {
     await a.client.flushall();
@@ -205,7 +206,7 @@ describe('RedisKeyBudgets', () => {
     const lone = await connected(redis.url);
     const roster = new ProcessRoster(lone, { clock: createManualClock(T0) });
     await roster.beat();
-    const budgets = new RedisKeyBudgets(lone, roster, createManualClock(T0));
+    const budgets = new RedisKeyBudgets(lone, new SharedReach(lone, roster, createManualClock(T0)));
     assert.equal(budgets.localShare, 1);
     await lone.close();
     assert.equal(budgets.reachable, false);
@@ -222,7 +223,7 @@ describe('RedisKeyBudgets', () => {
     await impatient.whenReady(5_000);
     const roster = new ProcessRoster(impatient, { clock });
     await roster.beat();
-    const budgets = new RedisKeyBudgets(impatient, roster, clock);
+    const budgets = new RedisKeyBudgets(impatient, new SharedReach(impatient, roster, clock));
     try {
       // Writes held back server-side: the script times out while the connection stays up.
       await b.client.call('CLIENT', 'PAUSE', '500', 'WRITE');

@@ -1,23 +1,16 @@
 // Shared key budgets on Redis: a reservation is one EVALSHA (check and count, atomic), what follows
 // it one more that nobody waits for. Keys are named by a hash of the upstream and the secret, never
-// the secret. While Redis is down every process falls back to its share (see ProcessRoster).
+// the secret. While Redis is down or slow every process falls back to its share (see SharedReach).
 import type { SharedAsk, SharedGrant, SharedKeyBudgets, SharedUpdate } from '../limits/shared-key-budgets.ts';
-import type { Clock } from '../time/clock.ts';
-import type { ProcessRoster } from './process-roster.ts';
 import type { RedisConnection, ScriptArg, ScriptCall } from './redis-connection.ts';
 import { FREED_CHANNEL, PENDING_SLOT_MS, RESERVE, UPDATE } from './redis-key-budget-scripts.ts';
+import type { SharedReach } from './shared-reach.ts';
 
 export const BUDGET_PREFIX = 'cooldown:budget:';
 
-/** After a reservation Redis failed to answer, how long this process counts alone at its share. */
-export const SLOW_FALLBACK_MS = 5_000;
-
 export class RedisKeyBudgets implements SharedKeyBudgets {
   readonly #connection: RedisConnection;
-  readonly #roster: ProcessRoster;
-  readonly #clock: Clock;
-  /** Monotonic ms until which reservations are not sent: Redis failed one (slow or going away). */
-  #aloneUntil = 0;
+  readonly #reach: SharedReach;
   readonly #reserve: ScriptCall;
   readonly #update: ScriptCall;
   /** Who holds requests back for a key, by its hash's name: told when an answer may have freed room. */
@@ -25,11 +18,14 @@ export class RedisKeyBudgets implements SharedKeyBudgets {
   #subscribed: Promise<void> | undefined;
   /** Updates that failed (Redis down or slow), for stats. */
   lostUpdates = 0;
+  /** Connections made so far (a Redis that restarted may have come back empty). */
+  epoch = 0;
 
-  constructor(connection: RedisConnection, roster: ProcessRoster, clock: Clock) {
+  constructor(connection: RedisConnection, reach: SharedReach) {
     this.#connection = connection;
-    this.#roster = roster;
-    this.#clock = clock;
+    this.#reach = reach;
+    if (connection.healthy) this.epoch++;
+    connection.on('up', () => this.epoch++);
     this.#reserve = connection.script('cooldownBudgetReserve', RESERVE);
     this.#update = connection.script('cooldownBudgetUpdate', UPDATE);
   }
@@ -45,19 +41,13 @@ export class RedisKeyBudgets implements SharedKeyBudgets {
     this.#watchers.delete(BUDGET_PREFIX + keyId);
   }
 
-  /** Connected, and no reservation has failed lately: a slow Redis counts as away, like a dead one. */
+  /** Connected, and no shared call has failed lately: a slow Redis counts as away, like a dead one. */
   get reachable(): boolean {
-    return this.#connection.healthy && (this.#aloneUntil === 0 || this.#stillAlone() === false);
+    return this.#reach.reachable;
   }
 
   get localShare(): number {
-    return this.reachable ? 1 : 1 / this.#roster.peers;
-  }
-
-  #stillAlone(): boolean {
-    if (this.#clock.monotonic() < this.#aloneUntil) return true;
-    this.#aloneUntil = 0;
-    return false;
+    return this.#reach.share;
   }
 
   async reserve(keyId: string, ask: SharedAsk): Promise<SharedGrant | number> {
@@ -80,7 +70,7 @@ export class RedisKeyBudgets implements SharedKeyBudgets {
     try {
       reply = (await this.#reserve([BUDGET_PREFIX + keyId], args)) as Array<number | string>;
     } catch (err) {
-      this.#aloneUntil = this.#clock.monotonic() + SLOW_FALLBACK_MS;
+      this.#reach.failed();
       throw err;
     }
     const wait = Number(reply[0]);

@@ -6,9 +6,12 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import pino from 'pino';
 import { startRedisServer, type TestRedis } from '../../test/support/redis-server.ts';
+import { createManualClock } from '../time/clock.ts';
 import { MemoryStore } from './memory-store.ts';
+import { ProcessRoster } from './process-roster.ts';
 import { RedisConnection } from './redis-connection.ts';
 import { COUNTER_PREFIX, SharedCounters } from './shared-counters.ts';
+import { SharedReach, SLOW_FALLBACK_MS } from './shared-reach.ts';
 import type { BucketClaim, ClaimResult, PeriodClaim, SpendRecord } from './state-store.ts';
 
 const T0 = Date.UTC(2026, 11, 3, 12, 0, 0);
@@ -53,9 +56,19 @@ describe('SharedCounters', () => {
   let b: RedisConnection;
   let peers = 2;
   let errors = 0;
+  /** Reachable while connected; its share then 1/peers, as the gateway's SharedReach gives it. */
+  const reachOf = (c: RedisConnection) => ({
+    get reachable() {
+      return c.healthy;
+    },
+    get share() {
+      return c.healthy ? 1 : 1 / peers;
+    },
+    failed() {},
+  });
   const store = (c: RedisConnection) =>
     new SharedCounters(new MemoryStore({ maxCounters: 100 }), c, {
-      share: () => 1 / peers,
+      reach: reachOf(c),
       maxLevels: 100,
       onError: () => errors++,
     });
@@ -143,5 +156,38 @@ describe('SharedCounters', () => {
     assert.equal((await claim(alone, rpm(), T0 + 8)).ok, true, 'given back locally');
     assert.equal(errors, 0, 'nothing was sent to the Redis that is away');
     assert.equal(await a.client.exists(`${COUNTER_PREFIX}${rpm().key}`), 0);
+  });
+
+  test('Redis slow: a claim it does not answer in time is decided here, and so are the next for a while', async () => {
+    const clock = createManualClock(T0);
+    const impatient = new RedisConnection({
+      url: redis.url,
+      logger: pino({ level: 'silent' }),
+      commandTimeoutMs: 50,
+    });
+    await impatient.whenReady(5_000);
+    const roster = new ProcessRoster(impatient, { clock });
+    const reach = new SharedReach(impatient, roster, clock);
+    const slow = new SharedCounters(new MemoryStore({ maxCounters: 100 }), impatient, {
+      reach,
+      maxLevels: 100,
+      onError: () => errors++,
+    });
+    try {
+      await b.client.call('CLIENT', 'PAUSE', '500', 'WRITE');
+      assert.equal((await slow.claim([rpm()], T0)).ok, true, 'decided locally, at the share');
+      assert.equal(reach.reachable, false);
+      const next = slow.claim([rpm()], T0 + 1);
+      assert.ok(!(next instanceof Promise), 'no round trip while Redis counts as away');
+      clock.advance(SLOW_FALLBACK_MS);
+      await b.client.call('CLIENT', 'UNPAUSE');
+      const again = slow.claim([rpm()], T0 + 2);
+      assert.ok(again instanceof Promise, 'then Redis is asked again');
+      assert.equal((await again).ok, true);
+    } finally {
+      await b.client.call('CLIENT', 'UNPAUSE');
+      await roster.close();
+      await impatient.close();
+    }
   });
 });

@@ -4,10 +4,12 @@
 // the durable record, and Redis need not be run with persistence for spend to survive it.
 //
 //   claim   Redis reachable -> CLAIM script (one round trip)
-//           unreachable     -> the local store, every limit cut to this process's share
+//           unreachable     -> the local store, every limit cut to this process's share (a Redis
+//           or slow            that failed a call counts as away for a few seconds: SharedReach)
 //   settle  where its claim was made; the spend record always goes to the local ledger
 import type { RedisConnection, ScriptArg, ScriptCall } from './redis-connection.ts';
 import { CLAIM, RESERVED_SLOT_MS, SETTLE } from './redis-counter-scripts.ts';
+import type { SharedReach } from './shared-reach.ts';
 import type {
   Claim,
   ClaimResult,
@@ -29,8 +31,8 @@ interface Level {
 }
 
 export interface SharedCountersOptions {
-  /** The share of every limit this process enforces alone while Redis is away (1/processes). */
-  share: () => number;
+  /** Whether counting in Redis now, and the share of every limit this process enforces when not. */
+  reach: Pick<SharedReach, 'reachable' | 'share' | 'failed'>;
   /** Levels remembered for /stats, at most. */
   maxLevels: number;
   /** Told when a settlement could not reach Redis. */
@@ -69,7 +71,7 @@ export class SharedCounters implements StateStore {
   }
 
   claim(claims: readonly Claim[], now: number): Maybe<ClaimResult> {
-    if (!this.#connection.healthy) return this.#claimLocally(claims, now);
+    if (!this.#o.reach.reachable) return this.#claimLocally(claims, now);
     const slot = Math.floor(now / RESERVED_SLOT_MS);
     const args: ScriptArg[] = [now, slot];
     const keys: string[] = [];
@@ -97,8 +99,12 @@ export class SharedCounters implements StateStore {
         }
         return OK;
       },
-      // Redis failed mid-call: this request is decided here, at this process's share.
-      () => this.#claimLocally(claims, now),
+      // Redis failed mid-call: this request is decided here, at this process's share, and the
+      // next few seconds' requests too (no request waits on a slow Redis after the first).
+      () => {
+        this.#o.reach.failed();
+        return this.#claimLocally(claims, now);
+      },
     );
   }
 
@@ -159,7 +165,7 @@ export class SharedCounters implements StateStore {
    * never fit), a budget's of what it had left when Redis was last heard.
    */
   #claimLocally(claims: readonly Claim[], now: number): Maybe<ClaimResult> {
-    const share = this.#o.share();
+    const share = this.#o.reach.share;
     const cut = claims.map((c): Claim => {
       if (c.kind === 'bucket')
         return share >= 1

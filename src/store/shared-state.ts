@@ -6,11 +6,14 @@ import { ProcessRoster } from './process-roster.ts';
 import { RedisBreakers } from './redis-breakers.ts';
 import type { RedisConnection } from './redis-connection.ts';
 import { RedisKeyBudgets } from './redis-key-budgets.ts';
+import { SharedReach } from './shared-reach.ts';
 
 export interface SharedState {
   readonly roster: ProcessRoster;
   readonly budgets: RedisKeyBudgets;
   readonly breakers: RedisBreakers;
+  /** Whether limits are counted in Redis now, and this process's share when not. */
+  readonly reach: SharedReach;
   readonly connection: RedisConnection;
   stats(): SharedStats;
   /**
@@ -41,19 +44,21 @@ export const NOT_SHARED: SharedStats = { store: null };
 
 export function openSharedState(connection: RedisConnection, clock: Clock): SharedState {
   const roster = new ProcessRoster(connection, { clock });
-  const budgets = new RedisKeyBudgets(connection, roster, clock);
+  const reach = new SharedReach(connection, roster, clock);
+  const budgets = new RedisKeyBudgets(connection, reach);
   const breakers = new RedisBreakers(connection, roster.id, clock);
   return {
     roster,
     budgets,
     breakers,
+    reach,
     connection,
     stats: () => ({
       store: 'redis',
       location: connection.location,
-      reachable: budgets.reachable,
+      reachable: reach.reachable,
       processes: roster.peers,
-      local_share: budgets.localShare,
+      local_share: reach.share,
       lost_updates: budgets.lostUpdates,
     }),
     async ready(ms) {

@@ -29,6 +29,7 @@ const breaker = {
 class ScriptedShared implements SharedKeyBudgets {
   reachable = true;
   localShare = 1;
+  epoch = 1;
   readonly verdicts: number[] = [];
   readonly asked: SharedAsk[] = [];
   readonly updates: SharedUpdate[] = [];
@@ -188,6 +189,27 @@ describe('Scheduler with shared key budgets', () => {
     assert.equal(scheduler.queueLength, 1, 'half of rpm 4 is in flight already: it waits in line');
     assert.ok(third instanceof Promise);
     assert.equal(shared.asked.length, 3, 'and the store, away now, is not asked again');
+  });
+
+  test('what this process learned goes to the store only when the store may have lost it', async () => {
+    const { clock, shared, acquire } = setup();
+    const first = await acquire();
+    first.learn({
+      windows: [
+        { dimension: 'requests', window: 'minute', limit: 100, remaining: 99, resetAt: clock.now() + 60_000 },
+      ],
+      rejected: [],
+    });
+    first.settle(ONE);
+    (await acquire()).settle(ONE);
+    shared.epoch++; // reconnected: Redis may have restarted empty
+    (await acquire()).settle(ONE);
+    (await acquire()).settle(ONE);
+    assert.deepEqual(
+      shared.asked.map((a) => a.seeds.map((w) => w.name)),
+      [[], [], ['requests/minute'], []],
+      'nothing learned yet, known to the store, sent after the reconnection, known again',
+    );
   });
 
   test('a pause after a 429 is passed on to the shared store', async () => {
