@@ -2,31 +2,12 @@
 // key that fails opens its breaker in the process that saw the failures, and the other two stop
 // sending to it at once, without a failure of their own; without Redis each has to learn alone.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { dealt, type Fleet, type FleetGateway, startFleet } from '../support/fleet.ts';
+import { dealt, type Fleet, type FleetGateway, fleetSuite, freshChat } from '../support/fleet.ts';
 import { type MockUpstream, startMockUpstream } from '../support/mock-upstream.ts';
-import { startRedisServer, type TestRedis } from '../support/redis-server.ts';
 
 const GOOD = 'sk-shared-breaker-good-00000000000001';
 const BAD = 'sk-shared-breaker-bad-500-000000000002';
-
-let asked = 0;
-async function chat(url: string): Promise<number> {
-  const res = await fetch(`${url}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      model: 'gpt-4o-mini',
-      max_tokens: 5,
-      messages: [{ role: 'user', content: `question ${++asked}` }],
-    }),
-  });
-  await res.text();
-  return res.status;
-}
 
 async function badKeyBreaker(g: FleetGateway): Promise<string> {
   const stats = (await (await fetch(`${g.url}/stats`)).json()) as {
@@ -37,26 +18,20 @@ async function badKeyBreaker(g: FleetGateway): Promise<string> {
 }
 
 describe('circuit breakers shared through Redis', () => {
-  let redis: TestRedis;
+  const suite = fleetSuite('cooldown-breakers-');
   let mock: MockUpstream;
-  let dir: string;
   const sentToBad = () => mock.received.filter((r) => r.key === BAD).length;
 
   before(async () => {
-    redis = await startRedisServer();
     mock = await startMockUpstream({ keys: [GOOD, BAD] });
     mock.addFault({ key: BAD, fault: { kind: 'status', status: 500 } });
-    dir = mkdtempSync(join(tmpdir(), 'cooldown-breakers-'));
   });
   after(async () => {
     await mock.close();
-    await redis.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   const startThree = (withRedis: boolean): Promise<Fleet> =>
-    startFleet(
-      3,
+    suite.startThree(
       {
         upstreams: {
           openai: {
@@ -69,15 +44,14 @@ describe('circuit breakers shared through Redis', () => {
           },
         },
         cache: { enabled: false },
-        ...(withRedis ? { store: { redis: redis.url } } : {}),
       },
-      dir,
-      withRedis ? 'shared' : 'alone',
+      withRedis,
     );
 
   /** Requests through `g` alone until its breaker for the bad key opens (a bounded number). */
   async function openThrough(g: FleetGateway): Promise<void> {
-    for (let i = 0; i < 20 && (await badKeyBreaker(g)) !== 'open'; i++) assert.equal(await chat(g.url), 200);
+    for (let i = 0; i < 20 && (await badKeyBreaker(g)) !== 'open'; i++)
+      assert.equal(await freshChat(g.url), 200);
     assert.equal(await badKeyBreaker(g), 'open');
   }
 
@@ -92,7 +66,7 @@ describe('circuit breakers shared through Redis', () => {
         assert.equal(await badKeyBreaker(g), 'open', 'heard from the first process');
       }
       const before = sentToBad();
-      assert.deepEqual(await dealt(others, 20, chat), Array(20).fill(200), 'the good key serves them');
+      assert.deepEqual(await dealt(others, 20, freshChat), Array(20).fill(200), 'the good key serves them');
       assert.equal(sentToBad(), before, 'not one request went to the open key');
     } finally {
       await stop();
@@ -106,7 +80,7 @@ describe('circuit breakers shared through Redis', () => {
       await openThrough(first);
       for (const g of others) assert.equal(await badKeyBreaker(g), 'closed');
       const before = sentToBad();
-      assert.deepEqual(await dealt(others, 20, chat), Array(20).fill(200));
+      assert.deepEqual(await dealt(others, 20, freshChat), Array(20).fill(200));
       assert.ok(sentToBad() > before, 'the others tried it');
     } finally {
       await stop();

@@ -2,13 +2,9 @@
 // requests dealt round the three, against a budget with room for about ten, let at most ten through
 // plus one reservation in flight per process; without Redis each process spends the whole budget.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { dealt, type Fleet, type FleetGateway, startFleet, untilAllCounted } from '../support/fleet.ts';
+import { dealt, type Fleet, type FleetGateway, fleetSuite, untilAllCounted } from '../support/fleet.ts';
 import { type MockUpstream, startMockUpstream } from '../support/mock-upstream.ts';
-import { startRedisServer, type TestRedis } from '../support/redis-server.ts';
 
 const PRICE = { input: 1000, output: 1000 }; // USD per million: $0.001 a token
 const LIMIT_USD = 1.2;
@@ -51,35 +47,27 @@ async function spentAcross(gateways: FleetGateway[]): Promise<{ requests: number
 }
 
 describe('one budget across three gateways through Redis', () => {
-  let redis: TestRedis;
+  const suite = fleetSuite('cooldown-budget-');
   let mock: MockUpstream;
-  let dir: string;
 
   before(async () => {
-    redis = await startRedisServer();
     // Slow enough that every request is in flight before the first settles.
     mock = await startMockUpstream({ latencyMs: 300 });
-    dir = mkdtempSync(join(tmpdir(), 'cooldown-budget-'));
   });
   after(async () => {
     await mock.close();
-    await redis.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   const startThree = (withRedis: boolean): Promise<Fleet> =>
-    startFleet(
-      3,
+    suite.startThree(
       {
         upstreams: { openai: { url: mock.url, keys: ['sk-upstream-budget-key-0000000000001'] } },
         routes: { models: [{ match: '*', upstream: 'openai' }] },
         pricing: { 'house-model': PRICE },
         budgets: [{ scope: 'global', period: 'daily', limit_usd: LIMIT_USD }],
         cache: { enabled: false },
-        ...(withRedis ? { store: { redis: redis.url } } : {}),
       },
-      dir,
-      withRedis ? 'shared' : 'alone',
+      withRedis,
     );
 
   test('48 at once over three processes: at most ten and one in flight per process get through', async () => {

@@ -5,9 +5,6 @@
 // it owns each key whole). Redis dying mid-run leaves every process serving at its share, and the
 // provider still never refuses one. A process killed with requests in flight holds nothing for long.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { BUDGET_PREFIX } from '../../src/store/redis-key-budgets.ts';
@@ -15,65 +12,40 @@ import {
   dealt,
   type Fleet,
   type FleetGateway,
+  fleetSuite,
+  freshChat,
   sharedOf,
-  startFleet,
   untilAllCounted,
 } from '../support/fleet.ts';
 import { type MockUpstream, startMockUpstream } from '../support/mock-upstream.ts';
-import { startRedisServer, type TestRedis } from '../support/redis-server.ts';
 
 const WINDOW_MS = 2_000;
 const LIMIT = 60;
 const KEYS = ['sk-shared-pool-key-0000000000001', 'sk-shared-pool-key-0000000000002'];
 
-let asked = 0;
-
-async function chat(url: string, headers: Record<string, string> = {}): Promise<number> {
-  const res = await fetch(`${url}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    // Each asks something new: a repeat would be a cache hit, which no key pays for.
-    body: JSON.stringify({
-      model: 'gpt-4o-mini',
-      max_tokens: 5,
-      messages: [{ role: 'user', content: `question ${++asked}` }],
-    }),
-  });
-  await res.text();
-  return res.status;
-}
-
 describe('three gateways share one set of limits through Redis', () => {
-  let redis: TestRedis;
+  const suite = fleetSuite('cooldown-shared-');
   let mock: MockUpstream;
-  let dir: string;
 
   before(async () => {
-    redis = await startRedisServer();
     mock = await startMockUpstream({ limits: { requests: LIMIT, windowMs: WINDOW_MS }, latencyMs: 40 });
-    dir = mkdtempSync(join(tmpdir(), 'cooldown-shared-'));
   });
   after(async () => {
     await mock.close();
-    await redis.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   const startThree = (withRedis: boolean): Promise<Fleet> =>
-    startFleet(
-      3,
+    suite.startThree(
       {
         upstreams: {
           openai: { url: mock.url, keys: KEYS, rate_limits: { reset_buffer: '50ms' } },
         },
         cache: { enabled: false },
-        ...(withRedis ? { store: { redis: redis.url } } : {}),
       },
-      dir,
-      withRedis ? 'shared' : 'alone',
+      withRedis,
     );
 
-  const burst = (gateways: FleetGateway[], n: number) => dealt(gateways, n, chat);
+  const burst = (gateways: FleetGateway[], n: number) => dealt(gateways, n, freshChat);
 
   const refusedByMock = () => mock.received.filter((r) => r.status === 429).length;
 
@@ -114,7 +86,7 @@ describe('three gateways share one set of limits through Redis', () => {
       await untilAllCounted(gateways);
       mock.reset();
       assert.deepEqual(await burst(gateways, 30), Array(30).fill(200));
-      await redis.kill9();
+      await suite.redis.kill9();
       const during = await burst(gateways, 150);
       assert.deepEqual(during, Array(150).fill(200), 'served while Redis was down');
       // Alone, each process keeps to a third of each key's window: still never too much together.
@@ -125,7 +97,7 @@ describe('three gateways share one set of limits through Redis', () => {
         assert.equal(shared.processes, 3);
         assert.equal(shared.local_share, 1 / 3);
       }
-      await redis.restart();
+      await suite.redis.restart();
       // Each process reconnects on its own backoff; /stats is the only outside view of it.
       for (const g of gateways) while (!(await sharedOf(g)).reachable);
       mock.reset();
@@ -139,7 +111,7 @@ describe('three gateways share one set of limits through Redis', () => {
 
   /** What the shared budgets count as sent and not yet answered, over every key. */
   async function pendingInRedis(): Promise<number> {
-    const admin = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+    const admin = new Redis(suite.redis.url, { maxRetriesPerRequest: 1 });
     try {
       let sum = 0;
       for (const key of await admin.keys(`${BUDGET_PREFIX}*`))
@@ -160,7 +132,7 @@ describe('three gateways share one set of limits through Redis', () => {
       // Twenty requests through the third gateway that the mock holds: reserved, never answered.
       const doomed = gateways[2]!;
       const held = Array.from({ length: 20 }, () =>
-        chat(doomed.url, { 'x-mock-latency-ms': '60000' }).catch(() => 0),
+        freshChat(doomed.url, { 'x-mock-latency-ms': '60000' }).catch(() => 0),
       );
       await mock.waitForRequests(50);
       assert.equal(await pendingInRedis(), 20, 'its twenty are counted for every process');

@@ -1,8 +1,11 @@
 // Several gateway processes (the real CLI, each its own process) on one config, the way a user runs
 // them behind a load balancer; requests are dealt round them in turn.
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { type CliRun, runCli } from './cli.ts';
+import { startRedisServer, type TestRedis } from './redis-server.ts';
 
 export interface FleetGateway {
   readonly run: CliRun;
@@ -63,6 +66,26 @@ export async function untilAllCounted(gateways: FleetGateway[]): Promise<void> {
   for (const g of gateways) while ((await sharedOf(g)).processes !== gateways.length);
 }
 
+let asked = 0;
+
+/**
+ * One chat call to the gateway at `url`, each asking something new (a repeat would be a cache hit,
+ * which no key pays for); resolves with the status once the body is read.
+ */
+export async function freshChat(url: string, headers: Record<string, string> = {}): Promise<number> {
+  const res = await fetch(`${url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({
+      model: 'gpt-4o-mini',
+      max_tokens: 5,
+      messages: [{ role: 'user', content: `question ${++asked}` }],
+    }),
+  });
+  await res.text();
+  return res.status;
+}
+
 /** `n` calls of `send` at once, dealt round the gateways in turn. */
 export function dealt<T>(
   gateways: FleetGateway[],
@@ -70,4 +93,44 @@ export function dealt<T>(
   send: (url: string) => Promise<T>,
 ): Promise<T[]> {
   return Promise.all(Array.from({ length: n }, (_, i) => send(gateways[i % gateways.length]!.url)));
+}
+
+/** What a suite of fleets shares: one real redis-server and a folder for their configs. */
+export interface FleetSuite {
+  readonly redis: TestRedis;
+  readonly dir: string;
+  /** Three gateways on `config`: on the suite's Redis, or (`withRedis` false) each on its own. */
+  startThree(config: Record<string, unknown>, withRedis: boolean): Promise<Fleet>;
+}
+
+/** Call inside a `describe`: the Redis and the folder are made before its tests and gone after. */
+export function fleetSuite(prefix: string): FleetSuite {
+  let redis: TestRedis | undefined;
+  let dir: string | undefined;
+  before(async () => {
+    redis = await startRedisServer();
+    dir = mkdtempSync(join(tmpdir(), prefix));
+  });
+  after(async () => {
+    await redis?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+  const suite: FleetSuite = {
+    get redis() {
+      if (!redis) throw new Error('the suite has not started');
+      return redis;
+    },
+    get dir() {
+      if (!dir) throw new Error('the suite has not started');
+      return dir;
+    },
+    startThree: (config, withRedis) =>
+      startFleet(
+        3,
+        { ...config, ...(withRedis ? { store: { redis: suite.redis.url } } : {}) },
+        suite.dir,
+        withRedis ? 'shared' : 'alone',
+      ),
+  };
+  return suite;
 }
