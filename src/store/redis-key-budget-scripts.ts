@@ -249,76 +249,124 @@ return reply
 `;
 
 /**
- * Everything that follows a reservation, in one call. KEYS: budget hash. ARGV: now, reset buffer,
- * pause until (0: none), pending slot, count of pending amounts to take back, then name and amount
+ * Everything that follows reservations, in one call: the answers one process heard on a key in
+ * the same moment are sent together. KEYS: budget hash. ARGV: now, reset buffer, pause until (0:
+ * none), count of pending amounts to take back, then name, amount and reservation's pending slot
  * each; count of reported windows, then name, window ms, limit, remaining, reset (wall ms; '' when
- * absent) each; count of configured corrections, then name, window ms, reservation's wall ms, delta.
+ * absent) each, in the order heard; count of configured corrections, then name, window ms,
+ * reservation's wall ms, delta.
  */
 export const UPDATE = `${COMMON}
 local now = tonumber(ARGV[1])
 local buffer = tonumber(ARGV[2])
 local pauseUntil = tonumber(ARGV[3])
-local pslot = tonumber(ARGV[4])
 local nowSlot = math.floor(now / 5000)
--- Everything read first, in one HMGET: the head, the pending slots taken back, the windows reported.
-local nBack = tonumber(ARGV[5])
-local ri = 6 + 2 * nBack
+local nBack = tonumber(ARGV[4])
+local ri = 5 + 3 * nBack
 local nReported = tonumber(ARGV[ri])
 local ci = ri + 1 + 5 * nReported
-local fields = { 'paused', 'ex', 'wins', 'held' }
-local pi = pslot % PSLOTS
+-- Takebacks grouped by window and slot: several answers in one call may share both.
+local groups, gorder, taken, names = {}, {}, {}, {}
 for j = 0, nBack - 1 do
-  local name = ARGV[6 + 2 * j]
-  fields[#fields + 1] = name .. '|ps' .. pi
-  fields[#fields + 1] = name .. '|pa' .. pi
-  fields[#fields + 1] = name .. '|pt'
+  local name, amount, slot = ARGV[5 + 3 * j], tonumber(ARGV[6 + 3 * j]), tonumber(ARGV[7 + 3 * j])
+  local id = name .. ' ' .. slot
+  local g = groups[id]
+  if not g then
+    g = { name, slot, 0 }
+    groups[id] = g
+    gorder[#gorder + 1] = g
+  end
+  g[3] = g[3] + amount
+  if not taken[name] then
+    taken[name] = 0
+    names[#names + 1] = name
+  end
 end
+local reported, rnames = {}, {}
 for j = 0, nReported - 1 do
   local name = ARGV[ri + 1 + 5 * j]
+  if not reported[name] then
+    reported[name] = {}
+    rnames[#rnames + 1] = name
+  end
+end
+-- Everything read first, in one HMGET.
+local fields = { 'paused', 'ex', 'wins', 'held' }
+for _, g in ipairs(gorder) do
+  local i = g[2] % PSLOTS
+  fields[#fields + 1] = g[1] .. '|ps' .. i
+  fields[#fields + 1] = g[1] .. '|pa' .. i
+end
+for _, name in ipairs(names) do fields[#fields + 1] = name .. '|pt' end
+for _, name in ipairs(rnames) do
   fields[#fields + 1] = name .. '|rem'
   fields[#fields + 1] = name .. '|rst'
 end
 local v = redis.call('HMGET', k, unpack(fields))
 local paused, expiredIn, wins, held = num(v[1]), num(v[2]), v[3] or '', v[4]
-local winsBefore = wins
+local o = 4
 -- Whether this update may have made room (an answer came, headers spoke, an estimate was too high).
 local freed = nBack > 0 or nReported > 0
 if pauseUntil > 0 and (not paused or pauseUntil > paused) then put('paused', pauseUntil) end
-for j = 0, nBack - 1 do
-  local name, amount = ARGV[6 + 2 * j], tonumber(ARGV[7 + 2 * j])
-  local o = 4 + 3 * j
-  pendPut(name, pslot, nowSlot, -amount, num(v[o + 1]), num(v[o + 2]) or 0, num(v[o + 3]) or 0)
+for _, g in ipairs(gorder) do
+  local name, slot, amount = g[1], g[2], g[3]
+  local h, a = num(v[o + 1]), num(v[o + 2]) or 0
+  o = o + 2
+  -- A slot that is gone no longer counts anywhere: nothing to take back from it.
+  if slot > nowSlot - PSLOTS and h == slot then
+    local next = math.max(0, a - amount)
+    put(name .. '|pa' .. (slot % PSLOTS), next)
+    taken[name] = taken[name] + (a - next)
+  end
 end
+for _, name in ipairs(names) do
+  local pt = num(v[o + 1])
+  o = o + 1
+  if pt then put(name .. '|pt', math.max(0, pt - taken[name])) end
+end
+for _, name in ipairs(rnames) do
+  reported[name].rem, reported[name].rst = num(v[o + 1]), num(v[o + 2])
+  o = o + 2
+end
+local winsBefore = wins
 local longest = 120000
 for j = 0, nReported - 1 do
   local a = ri + 1 + 5 * j
   local name, windowMs = ARGV[a], tonumber(ARGV[a + 1])
   local limit, remaining, resetAt = num(ARGV[a + 2]), num(ARGV[a + 3]), num(ARGV[a + 4])
+  local w = reported[name]
   if 2 * windowMs > longest then longest = 2 * windowMs end
   if not string.find(';' .. wins, ';' .. name .. '=', 1, true) then
     if wins ~= '' then wins = wins .. ';' end
     wins = wins .. name .. '=' .. windowMs
   end
-  if limit then put(name .. '|lim', limit) end
+  if limit then w.lim = limit end
   -- An answer about a window that already ended says nothing about this one.
   if resetAt == nil or resetAt > now then
-    put(name .. '|obs', now)
-    local o = 4 + 3 * nBack + 2 * j
-    local rem, rst = num(v[o + 1]), num(v[o + 2])
+    w.obs = now
+    local rem, rst = w.rem, w.rst
     if rst and now >= rst + buffer then
       rem = nil
       rst = nil
     end
     if remaining then
+      w.changed = true
       if rem == nil or resetAt == nil or rst == nil then
-        put(name .. '|rem', remaining)
-        if resetAt then put(name .. '|rst', resetAt) else redis.call('HDEL', k, name .. '|rst') end
+        w.rem, w.rst = remaining, resetAt
       else
         -- Same window, answers out of order: the lowest remaining is the latest state.
-        put(name .. '|rem', math.min(rem, remaining))
-        put(name .. '|rst', math.max(rst, resetAt))
+        w.rem, w.rst = math.min(rem, remaining), math.max(rst, resetAt)
       end
     end
+  end
+end
+for _, name in ipairs(rnames) do
+  local w = reported[name]
+  if w.lim then put(name .. '|lim', w.lim) end
+  if w.obs then put(name .. '|obs', w.obs) end
+  if w.changed then
+    put(name .. '|rem', w.rem)
+    if w.rst then put(name .. '|rst', w.rst) else redis.call('HDEL', k, name .. '|rst') end
   end
 end
 if wins ~= winsBefore then put('wins', wins) end

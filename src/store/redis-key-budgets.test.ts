@@ -74,8 +74,7 @@ describe('RedisKeyBudgets', () => {
       answered: grant,
       reported: [{ name: 'requests/minute', windowMs: 60_000, limit: 10, remaining, resetAt: T0 + 60_000 }],
     });
-    await a.client.ping(); // updates are not awaited; a round trip on the same server orders them
-    await b.client.ping();
+    await budgets.settled(); // updates are sent at the end of the turn, not waited for
   }
 
   test('a learned window is shared: what one process sends, the other cannot', async () => {
@@ -138,16 +137,41 @@ describe('RedisKeyBudgets', () => {
     });
     const first = granted(await budgetsB.reserve('key1', ask(T0)));
     budgetsB.update('key1', { now: T0, resetBufferMs: 0, answered: first, reported: [report(2)] });
-    await b.client.ping();
+    await budgetsB.settled();
     granted(await budgetsA.reserve('key1', ask(T0 + 1))); // A dies with it in flight: never answered
     const viaB = granted(await budgetsB.reserve('key1', ask(T0 + 2)));
     budgetsB.update('key1', { now: T0 + 3, resetBufferMs: 0, answered: viaB, reported: [report(0)] });
-    await b.client.ping();
+    await budgetsB.settled();
     assert.equal(await budgetsB.reserve('key1', ask(T0 + 4)), 10_000 - 4, 'full until the reset');
     // At the reset the dead process's request is forgotten: the window is whole for the living.
     granted(await budgetsB.reserve('key1', ask(T0 + 10_000)));
     granted(await budgetsB.reserve('key1', ask(T0 + 10_001)));
     assert.equal(typeof (await budgetsB.reserve('key1', ask(T0 + 10_002))), 'number');
+  });
+
+  test('answers heard in one turn go in one call: every pending amount comes back, the lowest remaining stands', async () => {
+    await answer(budgetsA, granted(await budgetsA.reserve('key1', ask(T0))), T0, 10);
+    const grants = [];
+    for (let i = 1; i <= 3; i++) grants.push(granted(await budgetsA.reserve('key1', ask(T0 + i))));
+    const calls = async () =>
+      Number(/cmdstat_evalsha:calls=(\d+)/.exec(await a.client.info('commandstats'))?.[1]);
+    const before = await calls();
+    // Their answers, out of order: the upstream counted all three, so the last word is 7 left.
+    for (const [grant, remaining] of [
+      [grants[0]!, 8],
+      [grants[2]!, 7],
+      [grants[1]!, 9],
+    ] as const)
+      budgetsA.update('key1', {
+        now: T0 + 10,
+        resetBufferMs: 0,
+        answered: grant,
+        reported: [{ name: 'requests/minute', windowMs: 60_000, limit: 10, remaining, resetAt: T0 + 60_000 }],
+      });
+    await budgetsA.settled();
+    assert.equal((await calls()) - before, 1, 'one script call for the three');
+    for (let i = 0; i < 7; i++) granted(await budgetsB.reserve('key1', ask(T0 + 20 + i)));
+    assert.equal(typeof (await budgetsB.reserve('key1', ask(T0 + 30))), 'number', 'seven, and no more');
   });
 
   test('configured limits count every process, with corrections at the reservation time', async () => {
@@ -167,13 +191,13 @@ describe('RedisKeyBudgets', () => {
       resetBufferMs: 0,
       corrections: [{ window: tpm[0]!, at: t.at, delta: -50 }],
     });
-    await a.client.ping();
+    await budgetsA.settled();
     granted(await budgetsB.reserve('key2', ask(T0 + 6, { configured: tpm, useHeaders: false, cost })));
   });
 
   test('a pause one process hears holds every process', async () => {
     budgetsA.update('key1', { now: T0, resetBufferMs: 0, pauseUntil: T0 + 3_000 });
-    await a.client.ping();
+    await budgetsA.settled();
     assert.equal(await budgetsB.reserve('key1', ask(T0 + 1_000)), 2_000);
     granted(await budgetsB.reserve('key1', ask(T0 + 3_000)));
   });

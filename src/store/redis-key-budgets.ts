@@ -18,6 +18,10 @@ export class RedisKeyBudgets implements SharedKeyBudgets {
   #subscribed: Promise<void> | undefined;
   /** Updates that failed (Redis down or slow), for stats. */
   lostUpdates = 0;
+  /** Updates waiting for the end of this turn, by key id, in the order heard. */
+  readonly #queued = new Map<string, SharedUpdate[]>();
+  #flushing: Promise<void> | undefined;
+  #sent: Promise<void> = Promise.resolve();
   /** Connections made so far (a Redis that restarted may have come back empty). */
   epoch = 0;
 
@@ -80,29 +84,73 @@ export class RedisKeyBudgets implements SharedKeyBudgets {
     return { at: ask.now, pending, configured: ask.configured, observed: false };
   }
 
+  /**
+   * Queued, and sent once per turn of the event loop: the answers heard on a key in one turn go in
+   * one script call (under load many do), never waited for.
+   */
   update(keyId: string, change: SharedUpdate): void {
     if (!this.#connection.healthy) {
       this.lostUpdates++;
       return;
     }
-    const answered = change.answered;
-    const args: ScriptArg[] = [
-      change.now,
-      change.resetBufferMs,
-      change.pauseUntil ?? 0,
-      answered ? Math.floor(answered.at / PENDING_SLOT_MS) : 0,
-      answered ? answered.pending.length : 0,
-    ];
-    if (answered) for (const [name, amount] of answered.pending) args.push(name, amount);
-    const reported = change.reported ?? [];
-    args.push(reported.length);
-    for (const w of reported)
-      args.push(w.name, w.windowMs, w.limit ?? '', w.remaining ?? '', w.resetAt ?? '');
-    const corrections = change.corrections ?? [];
-    args.push(corrections.length);
-    for (const c of corrections) args.push(c.window.name, c.window.windowMs, c.at, c.delta);
-    this.#update([BUDGET_PREFIX + keyId], args).catch(() => {
-      this.lostUpdates++;
-    });
+    const queued = this.#queued.get(keyId);
+    if (queued) queued.push(change);
+    else this.#queued.set(keyId, [change]);
+    this.#flushing ??= new Promise((resolve) =>
+      setImmediate(() => {
+        this.#flushing = undefined;
+        this.#sent = this.#flush();
+        resolve(this.#sent);
+      }),
+    );
   }
+
+  /** Resolves once every update queued so far has been applied (or lost). For tests. */
+  async settled(): Promise<void> {
+    await (this.#flushing ?? this.#sent);
+  }
+
+  async #flush(): Promise<void> {
+    const batches = [...this.#queued];
+    this.#queued.clear();
+    await Promise.all(
+      batches.map(([keyId, changes]) =>
+        this.#update([BUDGET_PREFIX + keyId], updateArgs(changes)).catch(() => {
+          this.lostUpdates += changes.length;
+        }),
+      ),
+    );
+  }
+}
+
+/** One UPDATE call's arguments for the changes heard on a key (see the script for their layout). */
+function updateArgs(changes: readonly SharedUpdate[]): ScriptArg[] {
+  const last = changes[changes.length - 1]!;
+  let pauseUntil = 0;
+  const back: ScriptArg[] = [];
+  const reported: ScriptArg[] = [];
+  const corrections: ScriptArg[] = [];
+  for (const change of changes) {
+    pauseUntil = Math.max(pauseUntil, change.pauseUntil ?? 0);
+    const answered = change.answered;
+    if (answered) {
+      const slot = Math.floor(answered.at / PENDING_SLOT_MS);
+      for (const [name, amount] of answered.pending) back.push(name, amount, slot);
+    }
+    for (const w of change.reported ?? [])
+      reported.push(w.name, w.windowMs, w.limit ?? '', w.remaining ?? '', w.resetAt ?? '');
+    for (const c of change.corrections ?? [])
+      corrections.push(c.window.name, c.window.windowMs, c.at, c.delta);
+  }
+  return [
+    last.now,
+    last.resetBufferMs,
+    pauseUntil,
+    back.length / 3,
+    ...back,
+    reported.length / 5,
+    ...reported,
+    corrections.length / 4,
+    ...corrections,
+  ];
 }

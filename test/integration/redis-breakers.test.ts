@@ -80,8 +80,9 @@ describe('circuit breakers shared through Redis', () => {
       await openThrough(first);
       for (const g of others) assert.equal(await badKeyBreaker(g), 'closed');
       const before = sentToBad();
-      assert.deepEqual(await dealt(others, 20, freshChat), Array(20).fill(200));
-      assert.ok(sentToBad() > before, 'the others tried it');
+      // One at a time: a burst of failures on the bad key would open the whole upstream's breaker.
+      for (const g of others) for (let i = 0; i < 4; i++) assert.equal(await freshChat(g.url), 200);
+      assert.ok(sentToBad() >= before + 2, 'each of the others tried it');
     } finally {
       await stop();
     }
