@@ -153,14 +153,19 @@ export function createCacheStage(deps: CacheStageDeps) {
    * A leading miss on a store other processes share: it leads there too (`lead`), or waits for the
    * process that does and is answered from what that one kept (`answered`), or goes on its own.
    */
-  async function acrossProcesses(ctx: RequestContext, key: string): Promise<'lead' | 'answered' | 'alone'> {
+  async function acrossProcesses(
+    ctx: RequestContext,
+    key: string,
+    d: CacheDirectives,
+  ): Promise<'lead' | 'answered' | 'alone'> {
     const shared = cache.store.flights;
-    if (!shared) return 'alone';
+    // An answer that will not be kept (no-store) is nothing for other processes to wait for.
+    if (!shared || !d.store) return 'alone';
     if (await shared.lead(key, deps.coalesceWaitMs)) return 'lead';
     await shared.landed(key, deps.coalesceWaitMs);
     if (ctx.clientGone) throw new ClientGone();
     const found = await lookup(key);
-    if (!found) return 'alone';
+    if (!found || (d.maxAgeMs !== undefined && clock.now() - found.storedAt > d.maxAgeMs)) return 'alone';
     cache.tally.coalesced++;
     answer(ctx, found);
     cache.flights.land(key, found);
@@ -200,10 +205,13 @@ export function createCacheStage(deps: CacheStageDeps) {
     let leadsShared = false;
     try {
       if (leads) {
-        const across = await acrossProcesses(ctx, key);
+        const across = await acrossProcesses(ctx, key, d);
         if (across === 'answered') return;
         leadsShared = across === 'lead';
         probe = await bySemantics(ctx, key);
+        // Its client left during those round trips: its close was heard already, so nothing
+        // would land the flight for the identical requests waiting on it.
+        if (ctx.clientGone) throw new ClientGone();
       }
     } catch (err) {
       // Identical requests wait on this one: they must hear it will not answer them.

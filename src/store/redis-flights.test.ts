@@ -26,6 +26,7 @@ describe('RedisFlights', () => {
     assert.ok((await a.whenReady(5_000)) && (await b.whenReady(5_000)));
     flightsA = new RedisFlights(a, clock);
     flightsB = new RedisFlights(b, clock);
+    await Promise.all([flightsA.subscribed, flightsB.subscribed]);
   });
   beforeEach(async () => {
     await a.client.flushall();

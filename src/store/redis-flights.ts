@@ -22,6 +22,8 @@ export class RedisFlights implements SharedFlights {
   readonly #clock: Clock;
   readonly #id = randomUUID();
   readonly #done: ScriptCall;
+  /** Resolves once landings are heard (tests wait for it; the gateway need not). */
+  readonly subscribed: Promise<void>;
   /** Requests here waiting for a flight elsewhere, by cache key; each is also ended by its timer. */
   readonly #waiting = new Map<string, Set<() => void>>();
 
@@ -30,7 +32,7 @@ export class RedisFlights implements SharedFlights {
     this.#clock = clock;
     this.#done = connection.script('cooldownFlightDone', DONE);
     // Subscribed from the start: a message that comes before a waiter's subscription would be lost.
-    void connection.subscribe(LANDED_CHANNEL, (key) => this.#wake(key));
+    this.subscribed = connection.subscribe(LANDED_CHANNEL, (key) => this.#wake(key));
   }
 
   /** Redis away or failing: every process leads its own (a miss is never held up by Redis). */

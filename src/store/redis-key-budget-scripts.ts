@@ -26,7 +26,9 @@ local PSLOTS = 25
 local CSLOTS = 13
 local SETTLE_MARGIN_MS = 1000
 local function num(v) if v == false or v == nil or v == '' then return nil end return tonumber(v) end
-local function ringSum(prefix, slot, n)
+-- later: count slots after slot too (pending: a caller's slot comes from its own clock, and one
+-- stamped just before a boundary can reach Redis after one stamped just after it).
+local function ringSum(prefix, slot, n, later)
   local fields = {}
   for i = 0, n - 1 do
     fields[#fields + 1] = prefix .. 'a' .. i
@@ -37,7 +39,7 @@ local function ringSum(prefix, slot, n)
   local bySlot = {}
   for i = 0, n - 1 do
     local a, s = num(v[2 * i + 1]), num(v[2 * i + 2])
-    if a and s and s > slot - n and s <= slot then
+    if a and s and s > slot - n and (later or s <= slot) then
       sum = sum + a
       bySlot[s] = a
     end
@@ -82,7 +84,7 @@ end
 -- the slot it was counted in), so a reservation reads one field instead of the whole ring.
 local function pendingOf(name, slot, total, counted)
   if total and counted == slot then return total end
-  local sum = ringSum(name .. '|p', slot, PSLOTS)
+  local sum = ringSum(name .. '|p', slot, PSLOTS, true)
   put(name .. '|pl', slot)
   return sum
 end
@@ -187,7 +189,10 @@ if useHeaders and wins ~= '' then
         pend[#pend + 1] = { name, amount, held, heldAmount, pending }
         if rem and rem - pending < amount then
           local til = (rst or (obs + windowMs)) + buffer
-          wait = math.max(wait, til - now, 1)
+          -- Full with sends not yet answered and no reset ahead: their answers wake the waiters
+          -- (held, PUBLISH); until then it asks again each second, not each millisecond.
+          if til - now < 1 then til = now + 1000 end
+          wait = math.max(wait, til - now)
         end
       end
     end
@@ -222,24 +227,28 @@ for j = 0, nConfigured - 1 do
     end
   end
 end
+-- The hash outlives two of its longest windows unused; refreshed once a pending slot, not per call,
+-- and only once the hash exists (PEXPIRE on a key not yet written does nothing).
+local function expire(slot)
+  flush()
+  if expiredIn ~= slot or redis.call('PTTL', k) < 0 then
+    redis.call('PEXPIRE', k, longest)
+    redis.call('HSET', k, 'ex', slot)
+  end
+end
 if wait > 0 then
   -- Someone waits on this key now: the next answer that frees room says so (see UPDATE).
   put('held', 1)
   -- A recount made above stays true, but only with the total it counted.
   for _, p in ipairs(pend) do put(p[1] .. '|pt', p[5]) end
-  flush()
+  expire(pslot)
   return { math.ceil(wait) }
 end
 for _, p in ipairs(pend) do pendPut(p[1], pslot, pslot, p[2], p[3], p[4], p[5]) end
 for _, c in ipairs(configured) do
   if c[3] > 0 then ringAdd(c[1] .. '|c', c[2], CSLOTS, c[3], c[2]) end
 end
--- The hash outlives two of its longest windows unused; refreshed once a pending slot, not per call.
-if expiredIn ~= pslot then
-  redis.call('PEXPIRE', k, longest)
-  put('ex', pslot)
-end
-flush()
+expire(pslot)
 local reply = { 0 }
 for _, p in ipairs(pend) do
   reply[#reply + 1] = p[1]
@@ -325,8 +334,16 @@ for _, name in ipairs(names) do
   if pt then put(name .. '|pt', math.max(0, pt - taken[name])) end
 end
 for _, name in ipairs(rnames) do
-  reported[name].rem, reported[name].rst = num(v[o + 1]), num(v[o + 2])
+  local rem, rst = num(v[o + 1]), num(v[o + 2])
   o = o + 2
+  reported[name].rem, reported[name].rst = rem, rst
+  if rst and now >= rst + buffer then
+    -- The window ended, and this answer hears it first: what was sent well before its end and
+    -- never answered stops counting here too, as at a reservation (RESERVE), and the total is
+    -- counted again.
+    ringDropBefore(name .. '|p', PSLOTS, rst - buffer - SETTLE_MARGIN_MS)
+    put(name .. '|pl', -1)
+  end
 end
 local winsBefore = wins
 local longest = 120000
@@ -380,11 +397,11 @@ for _ = 1, n do
   if 2 * windowMs > longest then longest = 2 * windowMs end
   ringAdd(name .. '|c', math.floor(at / slotMs), CSLOTS, delta, math.floor(now / slotMs))
 end
+flush()
 if expiredIn ~= nowSlot then
   if redis.call('PTTL', k) < longest then redis.call('PEXPIRE', k, longest) end
-  put('ex', nowSlot)
+  redis.call('HSET', k, 'ex', nowSlot)
 end
-flush()
 -- One message per refusal, not per answer: processes holding requests back for this key ask again.
 if freed and held then
   redis.call('HDEL', k, 'held')

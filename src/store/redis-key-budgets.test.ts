@@ -174,6 +174,44 @@ describe('RedisKeyBudgets', () => {
     assert.equal(typeof (await budgetsB.reserve('key1', ask(T0 + 30))), 'number', 'seven, and no more');
   });
 
+  test("a reset an answer hears first forgets the dead process's sends as well", async () => {
+    const report = (remaining: number, resetAt: number) => ({
+      name: 'requests/minute',
+      windowMs: 60_000,
+      limit: 2,
+      remaining,
+      resetAt,
+    });
+    const first = granted(await budgetsB.reserve('key1', ask(T0)));
+    budgetsB.update('key1', {
+      now: T0,
+      resetBufferMs: 0,
+      answered: first,
+      reported: [report(2, T0 + 10_000)],
+    });
+    await budgetsB.settled();
+    granted(await budgetsA.reserve('key1', ask(T0 + 1))); // never answered
+    granted(await budgetsA.reserve('key1', ask(T0 + 2))); // never answered
+    assert.equal(typeof (await budgetsB.reserve('key1', ask(T0 + 3))), 'number', 'full');
+    // After the reset, an answer from the new window comes before any reservation.
+    budgetsB.update('key1', { now: T0 + 10_001, resetBufferMs: 0, reported: [report(2, T0 + 70_000)] });
+    await budgetsB.settled();
+    granted(await budgetsB.reserve('key1', ask(T0 + 10_002)));
+    granted(await budgetsB.reserve('key1', ask(T0 + 10_003)));
+  });
+
+  test('a new hash expires by itself, whatever its first calls were', async () => {
+    assert.equal(typeof (await budgetsA.reserve('fresh', ask(T0))), 'object');
+    budgetsA.update('fresh', {
+      now: T0 + 1,
+      resetBufferMs: 0,
+      reported: [{ name: 'requests/minute', windowMs: 60_000, limit: 1, remaining: 0, resetAt: T0 + 60_000 }],
+    });
+    await budgetsA.settled();
+    assert.equal(typeof (await budgetsA.reserve('fresh', ask(T0 + 2))), 'number', 'refused, held');
+    assert.ok((await a.client.pttl(`${BUDGET_PREFIX}fresh`)) > 0);
+  });
+
   test('configured limits count every process, with corrections at the reservation time', async () => {
     const rpm = [{ name: 'requests/minute', windowMs: 60_000, limit: 2 }];
     const tpm = [{ name: 'tokens/minute', windowMs: 60_000, limit: 100 }];

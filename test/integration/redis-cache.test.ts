@@ -163,6 +163,29 @@ describe('the response cache shared through Redis', () => {
     ]);
   });
 
+  test('a miss that will be kept holds the lock while it is out; a no-store miss never takes it', async () => {
+    const send = (content: string, extra: Record<string, string>) =>
+      fetch(`${a.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: 'Bearer sk-tenant-a',
+          'x-mock-latency-ms': '300',
+          ...extra,
+        },
+        body: JSON.stringify(question(content)),
+      }).then((res) => res.text());
+    const kept = send('kept, so others may wait for it', {});
+    await mock.waitForRequests(1);
+    assert.equal((await admin.keys('cooldown:flight:*')).length, 1, 'the lock is held while it is out');
+    await kept;
+    mock.reset();
+    const unkept = send('never kept', { 'cache-control': 'no-store' });
+    await mock.waitForRequests(1);
+    assert.deepEqual(await admin.keys('cooldown:flight:*'), [], 'nothing for others to wait for');
+    await unkept;
+  });
+
   test('the same body under another credential is never a hit, on either gateway', async () => {
     const body = question('tenant isolation');
     const owner = await kept(a, body, 'sk-tenant-a');
