@@ -2,9 +2,12 @@
 // subset byte for byte (first and last few, every error, outliers, change points, items relevant
 // to the request), in their original order, and say in the same JSON what was left out.
 import { findErrorItems } from './error-items.ts';
-import { type JsonScan, minifyJson, type ScannedArray } from './json-scan.ts';
-import { findChangePoints, findOutliers, numericFields, type Ranked, timeField } from './numeric-signals.ts';
+import { minifyJson } from './json-minify.ts';
+import type { JsonScan } from './json-scan.ts';
+import { findChangePoints, findOutliers, numericFields, timeField } from './numeric-signals.ts';
+import { inOrder, type Ranking } from './ranking.ts';
 import { rankRelevant } from './relevance.ts';
+import { OBJECT, type ScannedArray } from './scanned-array.ts';
 
 export interface CrushOptions {
   /** Cap on items kept from the array; items with errors are kept past it. */
@@ -38,29 +41,33 @@ const UNIFORM_SAMPLE = 256;
 
 /** Mostly objects that share most of their keys: items of one kind, where a subset stands for all. */
 function isUniform(array: ScannedArray): boolean {
-  const stride = Math.max(1, Math.floor(array.items.length / UNIFORM_SAMPLE));
-  const sample = array.items.filter((_, i) => i % stride === 0);
-  const keyCounts = new Map<string, number>();
+  const n = array.length;
+  const stride = Math.max(1, Math.floor(n / UNIFORM_SAMPLE));
+  const { itemKind, firstMember, memberKey } = array;
+  const keyCounts = new Int32Array(array.keys.length);
+  let sampled = 0;
   let objects = 0;
-  for (const item of sample) {
-    if (!item.members) continue;
+  for (let k = 0; k < n; k += stride) {
+    sampled++;
+    if (itemKind[k] !== OBJECT) continue;
     objects++;
-    for (const m of item.members) keyCounts.set(m.key, (keyCounts.get(m.key) ?? 0) + 1);
+    for (let m = firstMember[k]!; m < firstMember[k + 1]!; m++) keyCounts[memberKey[m]!]!++;
   }
-  if (objects < sample.length * UNIFORM_SHARE) return false;
+  if (objects < sampled * UNIFORM_SHARE) return false;
   let alike = 0;
-  for (const item of sample) {
-    const members = item.members;
-    if (!members || members.length === 0) continue;
+  for (let k = 0; k < n; k += stride) {
+    const from = firstMember[k]!;
+    const to = firstMember[k + 1]!;
+    if (itemKind[k] !== OBJECT || to === from) continue;
     let shared = 0;
-    for (const m of members) if ((keyCounts.get(m.key) ?? 0) >= objects * UNIFORM_SHARE) shared++;
-    if (shared * 2 >= members.length) alike++;
+    for (let m = from; m < to; m++) if (keyCounts[memberKey[m]!]! >= objects * UNIFORM_SHARE) shared++;
+    if (shared * 2 >= to - from) alike++;
   }
-  return alike >= sample.length * UNIFORM_SHARE;
+  return alike >= sampled * UNIFORM_SHARE;
 }
 
 function hasMarker(array: ScannedArray): boolean {
-  return array.items[array.items.length - 1]?.members?.some((m) => m.key === MARKER_KEY) ?? false;
+  return array.length > 0 && array.memberOf(array.length - 1, array.idOf(MARKER_KEY)) >= 0;
 }
 
 /** Why each kept item is kept, in the order the note reports them. */
@@ -82,10 +89,8 @@ function describe(dropped: number, total: number, counts: number[]): string {
 /** The crushed text, or undefined when the output is not a big uniform array or keeping all is as short. */
 export function crushJson(text: string, scan: JsonScan, opts: CrushOptions): Crushed | undefined {
   const array = targetArray(text, scan);
-  if (!array || array.items.length < MIN_ARRAY_ITEMS || hasMarker(array) || !isUniform(array))
-    return undefined;
-  const items = array.items;
-  const n = items.length;
+  if (!array || array.length < MIN_ARRAY_ITEMS || hasMarker(array) || !isUniform(array)) return undefined;
+  const n = array.length;
   const reason = new Uint8Array(n);
   for (let i = 0; i < EDGE_ITEMS; i++) {
     reason[i] = FIRST_LAST;
@@ -96,19 +101,17 @@ export function crushJson(text: string, scan: JsonScan, opts: CrushOptions): Cru
   let kept = reason.reduce((sum, r) => sum + (r ? 1 : 0), 0);
 
   const fields = numericFields(text, array);
-  const lists: [number, Ranked[]][] = [
-    [OUTLIER, findOutliers(fields)],
-    [CHANGE, findChangePoints(fields, timeField(text, array))],
+  const signals: [number, Ranking][] = [
+    [OUTLIER, inOrder(findOutliers(fields))],
+    [CHANGE, inOrder(findChangePoints(fields, timeField(text, array)))],
     [RELEVANT, rankRelevant(text, array, opts.queryTerms)],
   ];
   // Round-robin over the signals so that none crowds the others out of the cap.
-  const cursors = [0, 0, 0];
   for (let progress = true; kept < opts.maxItems && progress; ) {
     progress = false;
-    for (let s = 0; s < lists.length && kept < opts.maxItems; s++) {
-      const [why, ranked] = lists[s]!;
-      while (cursors[s]! < ranked.length) {
-        const index = ranked[cursors[s]!++]!.index;
+    for (let s = 0; s < signals.length && kept < opts.maxItems; s++) {
+      const [why, ranking] = signals[s]!;
+      for (let index = ranking.next(); index >= 0; index = ranking.next()) {
         if (reason[index]) continue;
         reason[index] = why;
         kept++;
@@ -121,15 +124,16 @@ export function crushJson(text: string, scan: JsonScan, opts: CrushOptions): Cru
   if (dropped <= 0) return undefined;
 
   const counts = [0, 0, 0, 0, 0, 0];
+  const { codes } = scan;
   const parts: string[] = [];
   for (let i = 0; i < n; i++) {
     const why = reason[i]!;
     if (!why) continue;
     counts[why]!++;
-    parts.push(minifyJson(text, items[i]!.start, items[i]!.end));
+    parts.push(minifyJson(text, codes, array.itemStart[i]!, array.itemEnd[i]!));
   }
   const note = JSON.stringify(describe(dropped, n, counts));
   parts.push(`{"${MARKER_KEY}":${dropped},"_note":${note}}`);
-  const crushed = `${minifyJson(text, 0, array.start)}[${parts.join(',')}]${minifyJson(text, array.end)}`;
+  const crushed = `${minifyJson(text, codes, 0, array.start)}[${parts.join(',')}]${minifyJson(text, codes, array.end)}`;
   return crushed.length < text.length ? { text: crushed, dropped } : undefined;
 }

@@ -6,9 +6,11 @@
 import { estimateInputTokens } from '../dialects/wire/estimate.ts';
 import { compactPlainText } from './compact-text.ts';
 import { crushJson } from './crush-json.ts';
-import { minifyJson, scanJson } from './json-scan.ts';
+import { minifyJson } from './json-minify.ts';
+import { scanJson } from './json-scan.ts';
 import { addCacheBreakpoints } from './prompt-cache.ts';
 import { queryTermsOf } from './relevance.ts';
+import { SeenOutputs, sameTexts } from './seen-outputs.ts';
 import {
   type Dialect,
   findToolOutputs,
@@ -90,9 +92,10 @@ function optimizeText(
 ): TextResult {
   const first = firstNonSpace(text);
   if (first === 91 || first === 123) {
-    const scan = scanJson(text);
+    const crushable = lossy && opts.crushJson && text.length / 4 >= opts.minTokens;
+    const scan = scanJson(text, crushable);
     if (scan) {
-      if (lossy && opts.crushJson && text.length / 4 >= opts.minTokens) {
+      if (crushable) {
         try {
           const crushed = crushJson(text, scan, { maxItems: opts.maxItems, queryTerms: terms() });
           if (crushed) return { text: crushed.text, crushed: true, dropped: crushed.dropped };
@@ -100,7 +103,8 @@ function optimizeText(
           // a crushing bug must not fail the request: the output is only compacted
         }
       }
-      return { text: opts.compact && scan.spaced ? minifyJson(text) : text, crushed: false, dropped: 0 };
+      const compacted = opts.compact && scan.spaced ? minifyJson(text, scan.codes) : text;
+      return { text: compacted, crushed: false, dropped: 0 };
     }
   }
   return { text: opts.compact ? compactPlainText(text) : text, crushed: false, dropped: 0 };
@@ -131,11 +135,6 @@ function createMessageEditor(dialect: Dialect, messages: unknown[]) {
   };
 }
 
-/** Key under which two outputs count as the same: their texts and error flag. */
-function sameKey(texts: string[], isError: boolean): string {
-  return `${isError ? 'E' : 'R'}\u0000${texts.join('\u0000')}`;
-}
-
 function transformOutputs(
   dialect: Dialect,
   messages: unknown[],
@@ -148,13 +147,14 @@ function transformOutputs(
     terms ??= queryTermsOf(latestUserText(messages));
     return terms;
   };
-  const seen = new Map<string, string>();
+  const seen = new SeenOutputs();
   for (const output of findToolOutputs(dialect, messages)) {
     const lossy = opts.lossyScope === 'all' || output.newest;
     const texts = textsOf(output.content);
     if (texts.length === 0) continue;
-    const rawKey = opts.dedupe && isTextOnly(output.content) ? sameKey(texts, output.isError) : undefined;
-    if (rawKey !== undefined && lossy && dedupe(output, seen.get(rawKey), texts, editor, changes)) continue;
+    const keyed = opts.dedupe && isTextOnly(output.content);
+    const { isError } = output;
+    if (keyed && lossy && dedupe(output, seen.idOf(texts, isError), texts, editor, changes)) continue;
     const results = texts.map((text) => {
       try {
         return optimizeText(text, lossy, opts, queryTerms);
@@ -164,12 +164,13 @@ function transformOutputs(
     });
     const outTexts = results.map((r) => r.text);
     const crushed = results.some((r) => r.crushed);
-    if (rawKey !== undefined && !crushed) {
-      const key = sameKey(outTexts, output.isError);
-      if (lossy && key !== rawKey && dedupe(output, seen.get(key), texts, editor, changes)) continue;
-      if (output.id !== undefined && !seen.has(key)) seen.set(key, output.id);
+    if (keyed && !crushed) {
+      const compacted = !sameTexts(outTexts, texts);
+      if (lossy && compacted && dedupe(output, seen.idOf(outTexts, isError), texts, editor, changes))
+        continue;
+      if (output.id !== undefined) seen.add(outTexts, isError, output.id);
     }
-    if (rawKey !== undefined && output.id !== undefined && !seen.has(rawKey)) seen.set(rawKey, output.id);
+    if (keyed && output.id !== undefined) seen.add(texts, isError, output.id);
     if (outTexts.every((t, k) => t === texts[k])) continue;
     editor.setContent(output, withTexts(output.content, outTexts));
     if (crushed) changes.crushed++;

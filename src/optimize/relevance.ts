@@ -2,8 +2,8 @@
 // the latest user message. Own code rather than the okapibm25 package: that one compiles a RegExp
 // from every keyword for every document (a word like "c++" throws, "log" matches inside "catalog")
 // and rescans each document per keyword, where one pass over the array's text does here.
-import type { ScannedArray } from './json-scan.ts';
-import type { Ranked } from './numeric-signals.ts';
+import { BestFirst, inOrder, type Ranking } from './ranking.ts';
+import type { ScannedArray } from './scanned-array.ts';
 
 const K1 = 1.2;
 const B = 0.75;
@@ -29,46 +29,113 @@ export function queryTermsOf(text: string): string[] {
   return [...terms];
 }
 
-/** Items that mention the query terms, best BM25 score first; none when there are no terms. */
-export function rankRelevant(text: string, array: ScannedArray, terms: string[]): Ranked[] {
-  const items = array.items;
-  const n = items.length;
-  if (terms.length === 0 || n === 0) return [];
-  const termIndex = new Map(terms.map((t, k) => [t, k]));
+/** Items that mention the query terms, best BM25 score first (ties by index); none without terms. */
+export function rankRelevant(text: string, array: ScannedArray, terms: string[]): Ranking {
+  const n = array.length;
+  if (terms.length === 0 || n === 0) return inOrder([]);
+  const tf = new Uint16Array(n * terms.length);
+  const df = countTerms(text, array, terms, tf);
+  const idf = Array.from(df, (d) =>
+    d === 0 || d > n * MAX_DOC_SHARE ? 0 : Math.log((n - d + 0.5) / (d + 0.5) + 1),
+  );
+  if (!idf.some((w) => w > 0)) return inOrder([]);
+  const scores = new Float64Array(n);
+  const scored = new Int32Array(n);
+  return new BestFirst(scored, scoreItems(array, tf, idf, scores, scored), scores);
+}
+
+// Each pass over all items is a function of its own that ends with its loop: the engine compiles
+// the long loop of a function called once per request while the loop runs, and code after the
+// loop in that version had never run, so it was thrown away again on every call.
+
+function isWordCode(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+
+/** Which term (its code units: lower-case ASCII letters and digits) the word at `start..end` is. */
+function termAt(
+  codes: Uint16Array,
+  start: number,
+  end: number,
+  terms: number[][],
+  byLength: number[],
+): number {
+  const k = byLength[end - start] ?? -1;
+  if (k >= 0) return k; // the only term of this length
+  for (let t = 0; t < terms.length; t++) {
+    const term = terms[t]!;
+    if (term.length !== end - start) continue;
+    let j = 0;
+    while (j < term.length && (codes[start + j]! | 0x20) === term[j]) j++;
+    if (j === term.length) return t;
+  }
+  return -1;
+}
+
+/**
+ * Fills tf (item by term) with the whole-word hits of each term; returns each term's item count.
+ * With test, not exec: a search result's URLs can mention a term thousands of times, and a match
+ * array for each was most of what a request allocated. A hit is a whole word, so it starts where
+ * the run of word characters ending at lastIndex does.
+ */
+function countTerms(text: string, array: ScannedArray, terms: string[], tf: Uint16Array): Uint32Array {
+  const { codes, itemStart, itemEnd } = array;
+  const n = array.length;
   const width = terms.length;
-  const tf = new Uint16Array(n * width);
+  const termCodes = terms.map((term) => Array.from(term, (c) => c.charCodeAt(0)));
+  const byLength: number[] = [];
+  terms.forEach((t, k) => {
+    byLength[t.length] = byLength[t.length] === undefined ? k : -1;
+  });
   const df = new Uint32Array(width);
   const words = new RegExp(`\\b(?:${terms.join('|')})\\b`, 'gi');
   words.lastIndex = array.start;
   let j = 0;
-  for (let hit = words.exec(text); hit !== null && hit.index < array.end; hit = words.exec(text)) {
-    while (j < n && items[j]!.end <= hit.index) j++;
+  while (words.test(text)) {
+    const end = words.lastIndex;
+    let start = end;
+    while (start > 0 && isWordCode(codes[start - 1]!)) start--;
+    if (start >= array.end) break;
+    while (j < n && itemEnd[j]! <= start) j++;
     if (j >= n) break;
-    if (hit.index < items[j]!.start) continue;
-    const k = termIndex.get(hit[0]) ?? termIndex.get(hit[0].toLowerCase());
-    if (k === undefined) continue;
+    if (start < itemStart[j]!) continue;
+    const k = termAt(codes, start, end, termCodes, byLength);
+    if (k < 0) continue;
     const at = j * width + k;
     if (tf[at] === 0) df[k]!++;
     if (tf[at]! < 65535) tf[at]!++;
   }
+  return df;
+}
+
+/** Each item's BM25 score into `scores`, and the items scoring above 0 into `scored`; their count. */
+function scoreItems(
+  array: ScannedArray,
+  tf: Uint16Array,
+  idf: number[],
+  scores: Float64Array,
+  scored: Int32Array,
+): number {
+  const { itemStart, itemEnd } = array;
+  const n = array.length;
+  const width = idf.length;
   // Item length in characters stands in for its word count: the ratio to the mean is what matters.
   const meanLength = (array.end - array.start) / n;
-  const idf = Array.from(df, (d) =>
-    d === 0 || d > n * MAX_DOC_SHARE ? 0 : Math.log((n - d + 0.5) / (d + 0.5) + 1),
-  );
-  if (!idf.some((w) => w > 0)) return [];
-  const ranked: Ranked[] = [];
+  let count = 0;
   for (let index = 0; index < n; index++) {
-    const item = items[index]!;
+    const length = itemEnd[index]! - itemStart[index]!;
     let norm = 0;
     let score = 0;
     for (let k = 0; k < width; k++) {
       const f = tf[index * width + k]!;
       if (f === 0 || idf[k] === 0) continue;
-      norm ||= K1 * (1 - B + (B * (item.end - item.start)) / meanLength);
+      norm ||= K1 * (1 - B + (B * length) / meanLength);
       score += (idf[k]! * f * (K1 + 1)) / (f + norm);
     }
-    if (score > 0) ranked.push({ index, score });
+    if (score > 0) {
+      scores[index] = score;
+      scored[count++] = index;
+    }
   }
-  return ranked.sort((a, b) => b.score - a.score || a.index - b.index);
+  return count;
 }
