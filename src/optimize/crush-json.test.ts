@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { crushJson } from './crush-json.ts';
-import { scanJson } from './json-scan.ts';
+import { scanJson } from './json/json-scan.ts';
 import { queryTermsOf } from './relevance.ts';
 
 interface Row {

@@ -2,12 +2,12 @@
 // subset byte for byte (first and last few, every error, outliers, change points, items relevant
 // to the request), in their original order, and say in the same JSON what was left out.
 import { findErrorItems } from './error-items.ts';
-import { minifyJson } from './json-minify.ts';
-import type { JsonScan } from './json-scan.ts';
+import { minifyJson } from './json/json-minify.ts';
+import type { JsonScan } from './json/json-scan.ts';
+import { OBJECT, type ScannedArray } from './json/scanned-array.ts';
 import { findChangePoints, findOutliers, numericFields, timeField } from './numeric-signals.ts';
 import { inOrder, type Ranking } from './ranking.ts';
 import { rankRelevant } from './relevance.ts';
-import { OBJECT, type ScannedArray } from './scanned-array.ts';
 
 export interface CrushOptions {
   /** Cap on items kept from the array; items with errors are kept past it. */

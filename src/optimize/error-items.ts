@@ -1,8 +1,9 @@
 // Which items of a scanned JSON array report an error or failure: those are what an agent most
 // needs, so crushing keeps every one. One case-insensitive regex pass over the array's text finds
 // the candidates; only the members the hits fall in are looked at closely.
+
+import { ARRAY, FALSE, NUMBER, OBJECT, type ScannedArray, STRING, TRUE } from './json/scanned-array.ts';
 import { numberAt } from './numeric-signals.ts';
-import { ARRAY, FALSE, NUMBER, OBJECT, type ScannedArray, STRING, TRUE } from './scanned-array.ts';
 
 const ERROR_WORDS = /error|fail|exception|fatal|panic|timed? ?out|denied|refused|traceback/gi;
 const ERROR_WORD = /error|fail|exception|fatal|panic|timed? ?out|denied|refused|traceback/i;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { codeUnitsOf } from './code-units.ts';
+import { codeUnitsOf } from './json/code-units.ts';
 import { numberAt } from './numeric-signals.ts';
 
 test('numbers read from the code units are the numbers JSON.parse reads', () => {

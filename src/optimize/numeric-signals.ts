@@ -1,9 +1,10 @@
 // Numeric signals in a scanned array of similar objects: outliers (robust z-score from the median
 // and the median absolute deviation, which a few wild values cannot drag) and change points in a
 // series ordered by time (a step far larger than the typical step between neighbours).
+
+import { NUMBER, OBJECT, type ScannedArray, STRING } from './json/scanned-array.ts';
 import { sampledMedian } from './median.ts';
 import type { Ranked } from './ranking.ts';
-import { NUMBER, OBJECT, type ScannedArray, STRING } from './scanned-array.ts';
 
 const OUTLIER_Z = 3.5;
 const CHANGE_FACTOR = 6;

@@ -6,8 +6,8 @@
 import { estimateInputTokens } from '../dialects/wire/estimate.ts';
 import { compactPlainText } from './compact-text.ts';
 import { crushJson } from './crush-json.ts';
-import { minifyJson } from './json-minify.ts';
-import { scanJson } from './json-scan.ts';
+import { minifyJson } from './json/json-minify.ts';
+import { scanJson } from './json/json-scan.ts';
 import { addCacheBreakpoints } from './prompt-cache.ts';
 import { queryTermsOf } from './relevance.ts';
 import { SeenOutputs, sameTexts } from './seen-outputs.ts';

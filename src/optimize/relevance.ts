@@ -2,8 +2,9 @@
 // the latest user message. Own code rather than the okapibm25 package: that one compiles a RegExp
 // from every keyword for every document (a word like "c++" throws, "log" matches inside "catalog")
 // and rescans each document per keyword, where one pass over the array's text does here.
+
+import type { ScannedArray } from './json/scanned-array.ts';
 import { BestFirst, inOrder, type Ranking } from './ranking.ts';
-import type { ScannedArray } from './scanned-array.ts';
 
 const K1 = 1.2;
 const B = 0.75;
