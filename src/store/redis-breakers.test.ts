@@ -92,4 +92,24 @@ describe('RedisBreakers', () => {
     assert.deepEqual([...new Set(heard)], [until, 0]);
     assert.equal(await a.client.exists(`${BREAKER_PREFIX}key1`), 0);
   });
+
+  test('the breaker a reload replaced stops hearing; its newer namesake keeps hearing', async () => {
+    const heardBy: string[] = [];
+    let heardNew: () => void = () => {};
+    const newHeard = new Promise<void>((resolve) => {
+      heardNew = resolve;
+    });
+    const old = () => heardBy.push('old');
+    const newer = () => {
+      heardBy.push('new');
+      heardNew();
+    };
+    await breakersB.follow('up', old);
+    await breakersB.follow('up', newer); // the reload's breaker for the same upstream
+    breakersB.unfollow('up', old); // the old pipeline retires after it
+    breakersA.announce('up', Date.now() + 60_000);
+    await newHeard;
+    assert.deepEqual(heardBy, ['new']);
+    breakersB.unfollow('up', newer);
+  });
 });

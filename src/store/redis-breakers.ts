@@ -48,8 +48,8 @@ export class RedisBreakers implements SharedBreakers {
     return this.#subscribed;
   }
 
-  unfollow(id: string): void {
-    this.#followers.delete(id);
+  unfollow(id: string, heard: (untilWallMs: number) => void): void {
+    if (this.#followers.get(id) === heard) this.#followers.delete(id);
   }
 
   #heard(message: string): void {

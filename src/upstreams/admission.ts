@@ -133,6 +133,12 @@ export class UpstreamAdmission {
     }
   }
 
+  /** A reload replaced this upstream (or the gateway stops): its breakers stop following the others. */
+  close(): void {
+    this.breaker.unshare();
+    for (const key of this.#keyed?.keys ?? []) key.health.breaker.unshare();
+  }
+
   /** The scheduler for a request: per host route (for its pace) and, on passthrough, per credential. */
   schedulerFor(route: HostRouteConfig | undefined, credential: string): Scheduler {
     const id = this.#keyed ? (route?.match ?? '') : `${route?.match ?? ''}\u0000${credential}`;

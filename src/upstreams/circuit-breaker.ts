@@ -79,14 +79,16 @@ export class CircuitBreaker {
   /** From now on, openings and closings are shared with the other processes on `peers`. */
   share(peers: BreakerPeers): void {
     this.#peers = peers;
-    peers.breakers.follow(peers.id, (until) => (until > 0 ? this.#heardOpen(until) : this.#heardClosed()));
+    peers.breakers.follow(peers.id, this.#heard);
   }
 
-  /** Nothing is shared any more (the breaker's pool is gone). */
+  /** Nothing is shared any more (a reload replaced its upstream); a newer breaker of the same id stays. */
   unshare(): void {
-    if (this.#peers) this.#peers.breakers.unfollow(this.#peers.id);
+    if (this.#peers) this.#peers.breakers.unfollow(this.#peers.id, this.#heard);
     this.#peers = undefined;
   }
+
+  readonly #heard = (until: number): void => (until > 0 ? this.#heardOpen(until) : this.#heardClosed());
 
   get state(): BreakerState {
     this.#maybeHalfOpen();

@@ -12,7 +12,8 @@ export interface SharedBreakers {
   announce(id: string, untilWallMs: number): void;
   /** `heard` gets what other processes announce for `id` (the latest follower wins). */
   follow(id: string, heard: (untilWallMs: number) => void): void;
-  unfollow(id: string): void;
+  /** `heard` stops hearing `id` (a later follower of the same id keeps hearing it). */
+  unfollow(id: string, heard: (untilWallMs: number) => void): void;
 }
 
 /** A breaker's link to the others: its id in the shared store, and the store. */

@@ -118,6 +118,7 @@ export function createUpstreamSet(config: Config, options: UpstreamSetOptions): 
     forHostRoute: (route) =>
       route.upstream !== undefined ? byName.get(route.upstream) : implicit.get(route),
     async close() {
+      for (const u of [...byName.values(), ...implicit.values()]) u.admission.close();
       await Promise.all([...byName.values(), ...implicit.values()].map((u) => u.dispatcher.close()));
     },
   };
