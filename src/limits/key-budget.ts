@@ -250,6 +250,7 @@ export class KeyBudget {
       cost: reservation.cost,
       configured,
       seeds: this.#seedsWanted || epoch !== this.#seededEpoch ? this.#seeds(now) : [],
+      probeMs: this.#settings.upstreamReportsLimits ? this.#settings.headerTimeoutMs : 0,
     };
     return shared.budgets.reserve(shared.id, ask).then(
       (granted) => {

@@ -27,6 +27,11 @@ export interface SharedAsk {
   readonly configured: readonly ConfiguredWindow[];
   /** What this process learned from headers, for windows the shared store knows nothing of. */
   readonly seeds: readonly ReportedWindow[];
+  /**
+   * While no process has heard the key's limits: how long one request holds it for all of them
+   * (the upstream's header timeout; 0 when it sends no rate-limit headers).
+   */
+  readonly probeMs: number;
 }
 
 /** What a granted reservation counted in the shared store, to be taken back or corrected. */

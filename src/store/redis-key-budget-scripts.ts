@@ -108,7 +108,8 @@ end
 /**
  * KEYS: budget hash. ARGV: now, reset buffer, use headers (1/0), pending slot, requests, tokens,
  * input tokens, output tokens, count of configured windows, then per window: name, window ms, limit;
- * count of seeds, then per seed: name, window ms, limit, remaining, reset ('' when unknown).
+ * count of seeds, then per seed: name, window ms, limit, remaining, reset ('' when unknown); then
+ * the probe's ms (0: none): how long one unlearned request holds the key for all processes.
  * A seed is what this process learned about a window, used only when the hash knows nothing of it
  * (a Redis that restarted empty would otherwise let every process send as if the key were new).
  * Returns {wait ms} when something has no room, else {0, name, pending amount, ...}: what was
@@ -132,8 +133,8 @@ end
 -- Seeds: what this process learned about windows the hash does not know (Redis restarted empty).
 local nConfigured = tonumber(ARGV[9])
 local si = 10 + 3 * nConfigured
-local head = redis.call('HMGET', k, 'wins', 'paused', 'ex')
-local wins, paused, expiredIn = head[1] or '', num(head[2]), num(head[3])
+local head = redis.call('HMGET', k, 'wins', 'paused', 'ex', 'probe')
+local wins, paused, expiredIn, probe = head[1] or '', num(head[2]), num(head[3]), num(head[4])
 -- Seeds: what this process learned about windows the hash does not know (Redis restarted empty).
 -- Rare, and read back below: written at once.
 for _ = 1, tonumber(ARGV[si] or '0') do
@@ -148,6 +149,7 @@ for _ = 1, tonumber(ARGV[si] or '0') do
   end
   si = si + 5
 end
+local probeMs = tonumber(ARGV[si + 1] or '0')
 local wait = 0
 if paused and paused > now then wait = paused - now end
 local live = {}
@@ -236,6 +238,16 @@ local function expire(slot)
     redis.call('HSET', k, 'ex', slot)
   end
 end
+-- A key no process has heard from yet (or not lately) gets one request at a time across all of
+-- them, until an answer says what its limits are: sends made before then are counted nowhere.
+local probing = false
+if probeMs > 0 and useHeaders and next(live) == nil then
+  if probe and probe > now then
+    wait = math.max(wait, probe - now)
+  else
+    probing = true
+  end
+end
 if wait > 0 then
   -- Someone waits on this key now: the next answer that frees room says so (see UPDATE).
   put('held', 1)
@@ -245,6 +257,7 @@ if wait > 0 then
   return { math.ceil(wait) }
 end
 for _, p in ipairs(pend) do pendPut(p[1], pslot, pslot, p[2], p[3], p[4], p[5]) end
+if probing then put('probe', now + probeMs) end
 for _, c in ipairs(configured) do
   if c[3] > 0 then ringAdd(c[1] .. '|c', c[2], CSLOTS, c[3], c[2]) end
 end
@@ -300,7 +313,7 @@ for j = 0, nReported - 1 do
   end
 end
 -- Everything read first, in one HMGET.
-local fields = { 'paused', 'ex', 'wins', 'held' }
+local fields = { 'paused', 'ex', 'wins', 'held', 'probe' }
 for _, g in ipairs(gorder) do
   local i = g[2] % PSLOTS
   fields[#fields + 1] = g[1] .. '|ps' .. i
@@ -313,7 +326,9 @@ for _, name in ipairs(rnames) do
 end
 local v = redis.call('HMGET', k, unpack(fields))
 local paused, expiredIn, wins, held = num(v[1]), num(v[2]), v[3] or '', v[4]
-local o = 4
+-- An answer came: the probe's lock (if any) goes; what it said is below.
+if num(v[5]) then put('probe', 0) end
+local o = 5
 -- Whether this update may have made room (an answer came, headers spoke, an estimate was too high).
 local freed = nBack > 0 or nReported > 0
 if pauseUntil > 0 and (not paused or pauseUntil > paused) then put('paused', pauseUntil) end

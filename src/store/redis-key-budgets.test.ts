@@ -31,6 +31,7 @@ const ask = (now: number, over: Partial<SharedAsk> = {}): SharedAsk => ({
   cost: ONE,
   configured: [],
   seeds: [],
+  probeMs: 0,
   ...over,
 });
 
@@ -210,6 +211,22 @@ describe('RedisKeyBudgets', () => {
     await budgetsA.settled();
     assert.equal(typeof (await budgetsA.reserve('fresh', ask(T0 + 2))), 'number', 'refused, held');
     assert.ok((await a.client.pttl(`${BUDGET_PREFIX}fresh`)) > 0);
+  });
+
+  test('a key nobody has heard from takes one request at a time across processes, until an answer', async () => {
+    const probe = granted(await budgetsA.reserve('cold', ask(T0, { probeMs: 5_000 })));
+    assert.equal(await budgetsB.reserve('cold', ask(T0 + 1, { probeMs: 5_000 })), 4_999, 'the probe is out');
+    budgetsA.update('cold', {
+      now: T0 + 10,
+      resetBufferMs: 0,
+      answered: probe,
+      reported: [
+        { name: 'requests/minute', windowMs: 60_000, limit: 10, remaining: 9, resetAt: T0 + 60_000 },
+      ],
+    });
+    await budgetsA.settled();
+    granted(await budgetsB.reserve('cold', ask(T0 + 11, { probeMs: 5_000 })));
+    granted(await budgetsA.reserve('cold', ask(T0 + 12, { probeMs: 5_000 })));
   });
 
   test('configured limits count every process, with corrections at the reservation time', async () => {

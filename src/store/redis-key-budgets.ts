@@ -70,6 +70,7 @@ export class RedisKeyBudgets implements SharedKeyBudgets {
     args.push(ask.seeds.length);
     for (const w of ask.seeds)
       args.push(w.name, w.windowMs, w.limit ?? '', w.remaining ?? '', w.resetAt ?? '');
+    args.push(ask.probeMs);
     let reply: Array<number | string>;
     try {
       reply = (await this.#reserve([BUDGET_PREFIX + keyId], args)) as Array<number | string>;
