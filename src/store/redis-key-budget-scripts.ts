@@ -80,29 +80,6 @@ end
 local function flush()
   if #set > 0 then redis.call('HSET', k, unpack(set)) end
 end
--- The pending ring keeps its total in <w>|pt, recounted from the slots once per slot (<w>|pl names
--- the slot it was counted in), so a reservation reads one field instead of the whole ring.
-local function pendingOf(name, slot, total, counted)
-  if total and counted == slot then return total end
-  local sum = ringSum(name .. '|p', slot, PSLOTS, true)
-  put(name .. '|pl', slot)
-  return sum
-end
--- Adds to (or takes back from) a slot of a window's pending ring, given what HMGET read of it.
-local function pendPut(name, slot, now_slot, amount, held, a, total)
-  local next = 0
-  if slot > now_slot - PSLOTS and not (held and held > slot) and (held == slot or amount > 0) then
-    if held ~= slot then a = 0 end
-    next = math.max(0, a + amount)
-    local i = slot % PSLOTS
-    put(name .. '|ps' .. i, slot)
-    put(name .. '|pa' .. i, next)
-  else
-    -- Taken back from a slot that is gone (it no longer counts anywhere), or one out of reach.
-    a = 0
-  end
-  put(name .. '|pt', math.max(0, total + next - a))
-end
 `;
 
 /**
@@ -122,6 +99,27 @@ local useHeaders = ARGV[3] == '1'
 local pslot = tonumber(ARGV[4])
 local amounts = { requests = tonumber(ARGV[5]), tokens = tonumber(ARGV[6]),
   input_tokens = tonumber(ARGV[7]), output_tokens = tonumber(ARGV[8]) }
+-- The pending ring keeps its total in <w>|pt, recounted from the slots once per slot (<w>|pl names
+-- the slot it was counted in), so a reservation reads one field instead of the whole ring.
+local function pendingOf(name, slot, total, counted)
+  if total and counted == slot then return total end
+  local sum = ringSum(name .. '|p', slot, PSLOTS, true)
+  put(name .. '|pl', slot)
+  return sum
+end
+-- Counts a reservation in its slot of a window's pending ring, given what HMGET read of that slot;
+-- an index a later slot holds already (a caller whose clock is ahead) is left to it.
+local function pendAdd(name, slot, amount, held, a, total)
+  if held and held > slot then
+    put(name .. '|pt', total)
+    return
+  end
+  if held ~= slot then a = 0 end
+  local i = slot % PSLOTS
+  put(name .. '|ps' .. i, slot)
+  put(name .. '|pa' .. i, a + amount)
+  put(name .. '|pt', total + amount)
+end
 local function reserved(name, limit)
   local d = string.match(name, '^([^/]+)/')
   local a = amounts[d] or 0
@@ -256,7 +254,7 @@ if wait > 0 then
   expire(pslot)
   return { math.ceil(wait) }
 end
-for _, p in ipairs(pend) do pendPut(p[1], pslot, pslot, p[2], p[3], p[4], p[5]) end
+for _, p in ipairs(pend) do pendAdd(p[1], pslot, p[2], p[3], p[4], p[5]) end
 if probing then put('probe', now + probeMs) end
 for _, c in ipairs(configured) do
   if c[3] > 0 then ringAdd(c[1] .. '|c', c[2], CSLOTS, c[3], c[2]) end

@@ -192,17 +192,22 @@ export class CircuitBreaker {
 
   #open(minOpenMs: number): void {
     this.#opens++;
-    this.#generation++;
     this.#cooldownMs = Math.min(this.#s.maxCooldownMs, this.#s.cooldownMs * 2 ** (this.#opens - 1));
-    this.#state = 'open';
     const now = this.#clock.monotonic();
+    this.#enterOpen(now, now + Math.max(this.#cooldownMs, minOpenMs), now + minOpenMs);
+    this.#peers?.breakers.announce(this.#peers.id, this.#clock.now() + (this.#openUntil - now));
+  }
+
+  /** Open from `now` until `until`; outcomes of requests sent before say nothing about it now. */
+  #enterOpen(now: number, until: number, notBefore: number): void {
+    this.#generation++;
+    this.#state = 'open';
     this.#openedAt = now;
-    this.#notBefore = now + minOpenMs;
-    this.#openUntil = now + Math.max(this.#cooldownMs, minOpenMs);
+    this.#notBefore = notBefore;
+    this.#openUntil = until;
     this.#probeOut = false;
     this.#consecutive = 0;
     this.#clearWindow();
-    this.#peers?.breakers.announce(this.#peers.id, this.#clock.now() + (this.#openUntil - now));
   }
 
   #close(): void {
@@ -218,15 +223,7 @@ export class CircuitBreaker {
     const now = this.#clock.monotonic();
     const until = now + (untilWallMs - this.#clock.now());
     if (until <= now || (this.#state === 'open' && this.#openUntil >= until)) return;
-    // Outcomes of requests sent before say nothing about it now, as after an opening here.
-    this.#generation++;
-    this.#state = 'open';
-    this.#openedAt = now;
-    this.#notBefore = now;
-    this.#openUntil = until;
-    this.#probeOut = false;
-    this.#consecutive = 0;
-    this.#clearWindow();
+    this.#enterOpen(now, until, now);
   }
 
   /** Another process's probe closed it. */

@@ -118,8 +118,9 @@ export function createUpstreamSet(config: Config, options: UpstreamSetOptions): 
     forHostRoute: (route) =>
       route.upstream !== undefined ? byName.get(route.upstream) : implicit.get(route),
     async close() {
-      for (const u of [...byName.values(), ...implicit.values()]) u.admission.close();
-      await Promise.all([...byName.values(), ...implicit.values()].map((u) => u.dispatcher.close()));
+      const every = [...byName.values(), ...implicit.values()];
+      for (const u of every) u.admission.close();
+      await Promise.all(every.map((u) => u.dispatcher.close()));
     },
   };
 }
