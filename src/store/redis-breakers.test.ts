@@ -3,13 +3,11 @@
 // key left in Redis expires when the breaker may probe again.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import pino from 'pino';
+import { connectedRedis } from '../../test/support/redis-connection.ts';
 import { startRedisServer, type TestRedis } from '../../test/support/redis-server.ts';
 import { systemClock } from '../time/clock.ts';
 import { BREAKER_PREFIX, RedisBreakers } from './redis-breakers.ts';
-import { RedisConnection } from './redis-connection.ts';
-
-const quiet = pino({ level: 'silent' });
+import type { RedisConnection } from './redis-connection.ts';
 
 /** The next value `follow` hears for an id. */
 function nextHeard(
@@ -33,9 +31,8 @@ describe('RedisBreakers', () => {
 
   before(async () => {
     redis = await startRedisServer();
-    a = new RedisConnection({ url: redis.url, logger: quiet });
-    b = new RedisConnection({ url: redis.url, logger: quiet });
-    assert.ok((await a.whenReady(5_000)) && (await b.whenReady(5_000)));
+    a = await connectedRedis(redis.url);
+    b = await connectedRedis(redis.url);
     breakersA = new RedisBreakers(a, 'process-a', systemClock);
     breakersB = new RedisBreakers(b, 'process-b', systemClock);
   });

@@ -3,13 +3,11 @@
 // time (virtual), and a waiter that comes after the landing does not wait at all.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import pino from 'pino';
+import { connectedRedis } from '../../test/support/redis-connection.ts';
 import { startRedisServer, type TestRedis } from '../../test/support/redis-server.ts';
 import { createManualClock } from '../time/clock.ts';
-import { RedisConnection } from './redis-connection.ts';
+import type { RedisConnection } from './redis-connection.ts';
 import { FLIGHT_PREFIX, RedisFlights } from './redis-flights.ts';
-
-const quiet = pino({ level: 'silent' });
 
 describe('RedisFlights', () => {
   let redis: TestRedis;
@@ -21,9 +19,8 @@ describe('RedisFlights', () => {
 
   before(async () => {
     redis = await startRedisServer();
-    a = new RedisConnection({ url: redis.url, logger: quiet });
-    b = new RedisConnection({ url: redis.url, logger: quiet });
-    assert.ok((await a.whenReady(5_000)) && (await b.whenReady(5_000)));
+    a = await connectedRedis(redis.url);
+    b = await connectedRedis(redis.url);
     flightsA = new RedisFlights(a, clock);
     flightsB = new RedisFlights(b, clock);
     await Promise.all([flightsA.subscribed, flightsB.subscribed]);

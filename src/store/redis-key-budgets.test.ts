@@ -4,25 +4,18 @@
 // Redis that restarted empty, and the hash never names the key.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import pino from 'pino';
+import { connectedRedis } from '../../test/support/redis-connection.ts';
 import { startRedisServer, type TestRedis } from '../../test/support/redis-server.ts';
 import type { Cost } from '../limits/cost.ts';
 import type { SharedAsk, SharedGrant } from '../limits/shared-key-budgets.ts';
 import { createManualClock } from '../time/clock.ts';
 import { ProcessRoster } from './process-roster.ts';
-import { RedisConnection } from './redis-connection.ts';
+import type { RedisConnection } from './redis-connection.ts';
 import { BUDGET_PREFIX, RedisKeyBudgets } from './redis-key-budgets.ts';
 import { SharedReach, SLOW_FALLBACK_MS } from './shared-reach.ts';
 
 const ONE: Cost = { requests: 1, inputTokens: 0, outputTokens: 0 };
 const T0 = Date.UTC(2026, 11, 2, 12, 0, 0);
-const quiet = pino({ level: 'silent' });
-
-async function connected(url: string): Promise<RedisConnection> {
-  const c = new RedisConnection({ url, logger: quiet });
-  await new Promise<void>((resolve) => c.once('up', resolve));
-  return c;
-}
 
 const ask = (now: number, over: Partial<SharedAsk> = {}): SharedAsk => ({
   now,
@@ -50,8 +43,8 @@ describe('RedisKeyBudgets', () => {
 
   before(async () => {
     redis = await startRedisServer();
-    a = await connected(redis.url);
-    b = await connected(redis.url);
+    a = await connectedRedis(redis.url);
+    b = await connectedRedis(redis.url);
     const clock = createManualClock(T0);
     for (const c of [a, b]) rosters.push(new ProcessRoster(c, { clock }));
     budgetsA = new RedisKeyBudgets(a, new SharedReach(a, rosters[0]!, clock));
@@ -282,7 +275,7 @@ describe('RedisKeyBudgets', () => {
     // Each heartbeat counts those that beat before it: the second round sees both.
     for (const round of [1, 2]) for (const r of rosters) assert.ok((await r.beat()) >= round);
     assert.equal(rosters[0]!.peers, 2);
-    const lone = await connected(redis.url);
+    const lone = await connectedRedis(redis.url);
     const roster = new ProcessRoster(lone, { clock: createManualClock(T0) });
     await roster.beat();
     const budgets = new RedisKeyBudgets(lone, new SharedReach(lone, roster, createManualClock(T0)));
@@ -298,8 +291,7 @@ describe('RedisKeyBudgets', () => {
   test('slow: a reservation Redis does not answer in time makes this process count alone for a while', async () => {
     for (const round of [1, 2]) for (const r of rosters) assert.ok((await r.beat()) >= round);
     const clock = createManualClock(T0);
-    const impatient = new RedisConnection({ url: redis.url, logger: quiet, commandTimeoutMs: 50 });
-    await impatient.whenReady(5_000);
+    const impatient = await connectedRedis(redis.url, { commandTimeoutMs: 50 });
     const roster = new ProcessRoster(impatient, { clock });
     await roster.beat();
     const budgets = new RedisKeyBudgets(impatient, new SharedReach(impatient, roster, clock));

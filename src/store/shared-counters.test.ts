@@ -4,24 +4,17 @@
 // enforces its share alone, and what a budget had spent stays spent.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import pino from 'pino';
+import { connectedRedis } from '../../test/support/redis-connection.ts';
 import { startRedisServer, type TestRedis } from '../../test/support/redis-server.ts';
 import { createManualClock } from '../time/clock.ts';
 import { MemoryStore } from './memory-store.ts';
 import { ProcessRoster } from './process-roster.ts';
-import { RedisConnection } from './redis-connection.ts';
+import type { RedisConnection } from './redis-connection.ts';
 import { COUNTER_PREFIX, SharedCounters } from './shared-counters.ts';
 import { SharedReach, SLOW_FALLBACK_MS } from './shared-reach.ts';
 import type { BucketClaim, ClaimResult, PeriodClaim, SpendRecord } from './state-store.ts';
 
 const T0 = Date.UTC(2026, 11, 3, 12, 0, 0);
-const quiet = pino({ level: 'silent' });
-
-async function connected(url: string): Promise<RedisConnection> {
-  const c = new RedisConnection({ url, logger: quiet });
-  await new Promise<void>((resolve) => c.once('up', resolve));
-  return c;
-}
 
 /** 3 requests a minute, refilling continuously. */
 const rpm = (amount = 1): BucketClaim => ({
@@ -77,8 +70,8 @@ describe('SharedCounters', () => {
 
   before(async () => {
     redis = await startRedisServer();
-    a = await connected(redis.url);
-    b = await connected(redis.url);
+    a = await connectedRedis(redis.url);
+    b = await connectedRedis(redis.url);
   });
   beforeEach(async () => {
     await a.client.flushall();
@@ -139,7 +132,7 @@ describe('SharedCounters', () => {
     one.settle([{ claim: spent, reserved: 0.5, used: 0.5 }], T0 + 1);
     await a.client.ping();
     await claim(one, daily(0), T0 + 2); // heard back: 0.5 spent
-    const lone = await connected(redis.url);
+    const lone = await connectedRedis(redis.url);
     const alone = store(lone);
     await claim(alone, daily(0), T0 + 2);
     await lone.close();
@@ -160,12 +153,7 @@ describe('SharedCounters', () => {
 
   test('Redis slow: a claim it does not answer in time is decided here, and so are the next for a while', async () => {
     const clock = createManualClock(T0);
-    const impatient = new RedisConnection({
-      url: redis.url,
-      logger: pino({ level: 'silent' }),
-      commandTimeoutMs: 50,
-    });
-    await impatient.whenReady(5_000);
+    const impatient = await connectedRedis(redis.url, { commandTimeoutMs: 50 });
     const roster = new ProcessRoster(impatient, { clock });
     const reach = new SharedReach(impatient, roster, clock);
     const slow = new SharedCounters(new MemoryStore({ maxCounters: 100 }), impatient, {
