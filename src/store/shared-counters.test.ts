@@ -14,7 +14,9 @@ import { COUNTER_PREFIX, SharedCounters } from './shared-counters.ts';
 import { SharedReach, SLOW_FALLBACK_MS } from './shared-reach.ts';
 import type { BucketClaim, ClaimResult, PeriodClaim, SpendRecord } from './state-store.ts';
 
-const T0 = Date.UTC(2026, 11, 3, 12, 0, 0);
+// Near the real time, on a 30 s slot's start: Redis expires period counters at a wall-clock instant
+// (PEXPIREAT), so a fixed date would expire them at once once it is an hour past.
+const T0 = Math.floor(Date.now() / 30_000) * 30_000;
 
 /** 3 requests a minute, refilling continuously. */
 const rpm = (amount = 1): BucketClaim => ({
