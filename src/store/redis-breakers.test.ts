@@ -2,11 +2,12 @@
 // (not itself), a process that follows late asks what is open now, a closing removes it, and the
 // key left in Redis expires when the breaker may probe again.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { connectedRedis } from '../../test/support/redis-connection.ts';
 import { startRedisServer, type TestRedis } from '../../test/support/redis-server.ts';
 import { systemClock } from '../time/clock.ts';
-import { BREAKER_PREFIX, RedisBreakers } from './redis-breakers.ts';
+import { BREAKER_CHANNEL, BREAKER_PREFIX, RedisBreakers } from './redis-breakers.ts';
 import type { RedisConnection } from './redis-connection.ts';
 
 /** The next value `follow` hears for an id. */
@@ -108,5 +109,23 @@ describe('RedisBreakers', () => {
     await newHeard;
     assert.deepEqual(heardBy, ['new']);
     breakersB.unfollow('up', newer);
+  });
+  test('an opening published while only the subscriber was away is asked for once it is back', async () => {
+    const { heard, subscribed } = nextHeard(breakersB, 'lost');
+    await subscribed;
+    const until = Date.now() + 60_000;
+    // The subscribers are cut and the opening published in one step: no subscriber hears it, and the
+    // main connections never drop (no 'up' to re-ask on).
+    // Both processes' subscribers are cut: the test ends only once both are back.
+    const back = Promise.all([once(a, 'resubscribed'), once(b, 'resubscribed')]);
+    await a.client
+      .multi()
+      .client('KILL', 'TYPE', 'pubsub')
+      .set(`${BREAKER_PREFIX}lost`, String(until), 'PX', 60_000)
+      .publish(BREAKER_CHANNEL, `process-a lost ${until}`)
+      .exec();
+    assert.equal(await heard, until);
+    await back;
+    assert.equal(b.healthy, true, 'the main connection stayed up');
   });
 });

@@ -23,9 +23,11 @@ export class RedisBreakers implements SharedBreakers {
     this.#processId = processId;
     this.#clock = clock;
     // Messages sent while this process was away are lost: what is open now is asked again.
-    connection.on('up', () => {
+    const askAll = () => {
       for (const id of this.#followers.keys()) this.#ask(id);
-    });
+    };
+    connection.on('up', askAll);
+    connection.on('resubscribed', askAll);
   }
 
   announce(id: string, untilWallMs: number): void {

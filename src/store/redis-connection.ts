@@ -29,6 +29,8 @@ export type ScriptCall = (keys: readonly string[], args: readonly ScriptArg[]) =
 interface ConnectionEvents {
   up: [];
   down: [];
+  /** The subscriber connection is back after a drop of its own: what it missed must be asked. */
+  resubscribed: [];
 }
 
 /**
@@ -141,12 +143,33 @@ export class RedisConnection extends EventEmitter<ConnectionEvents> {
       });
       this.#subscriber.on('error', () => undefined);
       this.#subscriber.on('message', (ch: string, message: string) => this.#channels.get(ch)?.(message));
+      this.#subscriber.on('ready', this.#onSubscriberReady);
     }
     return this.#subscriber.subscribe(channel).then(
       () => undefined,
       () => undefined,
     );
   }
+
+  #subscriberWasReady = false;
+
+  /**
+   * Messages published while the subscriber was away are lost, even when the main connection never
+   * dropped (then no 'up' says so). ioredis subscribes again right after 'ready'; subscribing here
+   * once more resolves only after the server has confirmed, so listeners ask after that point and
+   * miss nothing in between.
+   */
+  readonly #onSubscriberReady = (): void => {
+    const subscriber = this.#subscriber;
+    if (!this.#subscriberWasReady || !subscriber) {
+      this.#subscriberWasReady = true;
+      return;
+    }
+    subscriber.subscribe(...this.#channels.keys()).then(
+      () => this.emit('resubscribed'),
+      () => undefined,
+    );
+  };
 
   async close(): Promise<void> {
     this.#closing = true;

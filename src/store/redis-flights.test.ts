@@ -2,12 +2,13 @@
 // elsewhere hears the leader land, a leader that dies holds the waiters no longer than the lock's
 // time (virtual), and a waiter that comes after the landing does not wait at all.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { connectedRedis } from '../../test/support/redis-connection.ts';
 import { startRedisServer, type TestRedis } from '../../test/support/redis-server.ts';
 import { createManualClock } from '../time/clock.ts';
 import type { RedisConnection } from './redis-connection.ts';
-import { FLIGHT_PREFIX, RedisFlights } from './redis-flights.ts';
+import { FLIGHT_PREFIX, LANDED_CHANNEL, RedisFlights } from './redis-flights.ts';
 
 describe('RedisFlights', () => {
   let redis: TestRedis;
@@ -72,5 +73,23 @@ describe('RedisFlights', () => {
     flightsA.done('k1');
     await a.client.ping();
     assert.equal((await a.client.get(`${FLIGHT_PREFIX}k1`)) !== null, true, "B's lock stays");
+  });
+  test('a landing published while only the subscriber was away wakes the waiter once it is back', async () => {
+    assert.equal(await flightsA.lead('k1', 30_000), true);
+    const waiting = flightsB.landed('k1', 30_000);
+    await b.client.ping();
+    // The lock goes and the landing is published with every subscriber cut, in one step: nobody
+    // hears it, and no timer is advanced, so only asking again can end the wait.
+    // Both processes' subscribers are cut: the test ends only once both are back.
+    const back = Promise.all([once(a, 'resubscribed'), once(b, 'resubscribed')]);
+    await a.client
+      .multi()
+      .client('KILL', 'TYPE', 'pubsub')
+      .del(`${FLIGHT_PREFIX}k1`)
+      .publish(LANDED_CHANNEL, 'k1')
+      .exec();
+    await waiting;
+    await back;
+    assert.equal(b.healthy, true, 'the main connection stayed up');
   });
 });

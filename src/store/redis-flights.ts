@@ -33,6 +33,10 @@ export class RedisFlights implements SharedFlights {
     this.#done = connection.script('cooldownFlightDone', DONE);
     // Subscribed from the start: a message that comes before a waiter's subscription would be lost.
     this.subscribed = connection.subscribe(LANDED_CHANNEL, (key) => this.#wake(key));
+    // A landing published while the subscriber was away is lost: a flight whose lock is gone landed.
+    connection.on('resubscribed', () => {
+      for (const key of this.#waiting.keys()) this.#wakeIfLanded(key);
+    });
   }
 
   /** Redis away or failing: every process leads its own (a miss is never held up by Redis). */
@@ -73,6 +77,13 @@ export class RedisFlights implements SharedFlights {
   done(key: string): void {
     if (!this.#connection.healthy) return;
     this.#done([FLIGHT_PREFIX + key], [this.#id, key]).catch(() => undefined);
+  }
+
+  #wakeIfLanded(key: string): void {
+    this.#connection.client.exists(FLIGHT_PREFIX + key).then(
+      (n) => n === 0 && this.#wake(key),
+      () => this.#wake(key),
+    );
   }
 
   #wake(key: string): void {

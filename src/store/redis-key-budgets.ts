@@ -30,6 +30,10 @@ export class RedisKeyBudgets implements SharedKeyBudgets {
     this.#reach = reach;
     if (connection.healthy) this.epoch++;
     connection.on('up', () => this.epoch++);
+    // A "freed" message lost while the subscriber was away: whoever waits on a key asks again.
+    connection.on('resubscribed', () => {
+      for (const onFreed of [...this.#watchers.values()]) onFreed();
+    });
     this.#reserve = connection.script('cooldownBudgetReserve', RESERVE);
     this.#update = connection.script('cooldownBudgetUpdate', UPDATE);
   }
