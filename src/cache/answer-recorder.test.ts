@@ -154,3 +154,35 @@ test('an answer of several small chunks is one buffer of its own, not a slice of
   assert.equal(body.toString(), 'data: a\n\ndata: b\n\n');
   assert.equal(body.buffer.byteLength, body.length);
 });
+
+describe('AnswerRecorder watched live', () => {
+  test('the bytes so far, in order; then each chunk to the watcher, after it is kept', () => {
+    const { rec } = recorder();
+    rec.data('data: a\n\n');
+    const seen: string[] = [];
+    rec.watch((bytes) => seen.push(`${rec.sofar()?.length}:${bytes.toString()}`));
+    rec.data(Buffer.from('data: b\n\n'));
+    assert.deepEqual(seen, ['2:data: b\n\n'], 'a joiner at that moment would find the chunk kept');
+    assert.deepEqual(
+      rec.sofar()?.map((c) => c.toString()),
+      ['data: a\n\n', 'data: b\n\n'],
+    );
+    rec.watch(undefined);
+    rec.data('data: c\n\n');
+    assert.equal(seen.length, 1, 'unwatched: nothing more is seen');
+  });
+
+  test('past the bound the start is let go, and the watcher still sees every chunk', () => {
+    const { rec, pool } = recorder(10);
+    const seen: string[] = [];
+    rec.watch((bytes) => seen.push(bytes.toString()));
+    rec.data('12345');
+    rec.data('678901');
+    rec.data('!');
+    assert.equal(rec.sofar(), undefined);
+    assert.equal(pool.used, 0);
+    assert.deepEqual(seen, ['12345', '678901', '!']);
+    rec.succeeded = true;
+    assert.equal(rec.body(), undefined);
+  });
+});

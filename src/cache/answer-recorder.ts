@@ -1,6 +1,6 @@
 // Collects what a cacheable miss sends its client, byte for byte, as the relay writes it; up to a
 // bound per answer and a bound for all answers being recorded at once, past which it lets go (an
-// answer too big to keep is simply not kept).
+// answer too big to keep is simply not kept). Coalesced followers of a stream watch it live.
 
 /** Bytes held by all recorders together: many long streams at once cannot take the memory. */
 export class RecordingPool {
@@ -19,6 +19,8 @@ export class AnswerRecorder {
   #size = 0;
   #over = false;
   #released = false;
+  /** Sees every chunk as it goes out, kept or not (followers getting the stream live). */
+  #watcher: ((bytes: Buffer) => void) | undefined;
   /** The relay ended the answer as a success (a whole body, a finished stream). */
   succeeded = false;
   /** The answer is a continued stream, or was cut: not a clean copy of one exchange. */
@@ -30,16 +32,22 @@ export class AnswerRecorder {
   }
 
   data(chunk: Buffer | string): void {
-    if (this.#over || this.#released) return;
+    const watcher = this.#watcher;
+    if (this.#released && watcher === undefined) return;
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk;
-    if (this.#size + bytes.length > this.#limit || this.#pool.used + bytes.length > this.#pool.limit) {
-      this.#over = true;
-      this.release();
-      return;
-    }
-    this.#size += bytes.length;
-    this.#pool.used += bytes.length;
-    this.#chunks.push(bytes);
+    if (!this.#released) this.#keep(bytes);
+    // After keeping it: a follower that joins from now on finds this chunk among the bytes so far.
+    watcher?.(bytes);
+  }
+
+  /** `watcher` sees each further chunk; undefined: nobody does (nothing per chunk is done for it). */
+  watch(watcher: ((bytes: Buffer) => void) | undefined): void {
+    this.#watcher = watcher;
+  }
+
+  /** The bytes recorded so far, in order; undefined once it let go of them (too big, or released). */
+  sofar(): readonly Buffer[] | undefined {
+    return this.#released ? undefined : this.#chunks;
   }
 
   /** The whole body, when it was all recorded and ended well. */
@@ -61,5 +69,16 @@ export class AnswerRecorder {
     this.#pool.used -= this.#size;
     this.#size = 0;
     this.#chunks = [];
+  }
+
+  #keep(bytes: Buffer): void {
+    if (this.#size + bytes.length > this.#limit || this.#pool.used + bytes.length > this.#pool.limit) {
+      this.#over = true;
+      this.release();
+      return;
+    }
+    this.#size += bytes.length;
+    this.#pool.used += bytes.length;
+    this.#chunks.push(bytes);
   }
 }

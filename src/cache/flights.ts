@@ -1,5 +1,7 @@
 // Request coalescing: the first miss for a key goes upstream; identical misses that come while it
-// runs wait for its answer instead of making calls of their own.
+// runs follow it instead of making calls of their own: they get its stream live once that goes
+// out, or its kept answer once it is over, or nothing (then each goes on its own).
+import type { LiveAnswer } from './live-answer.ts';
 import type { StoredAnswer } from './stored-answer.ts';
 
 /**
@@ -15,47 +17,95 @@ export interface SharedFlights {
   done(key: string): void;
 }
 
-export interface Flight {
-  /** The leader's answer when it could be kept; undefined: each follower goes on its own. */
-  readonly answer: Promise<StoredAnswer | undefined>;
+/** What followers get: the leader's stream as it goes out, its kept answer, or undefined. */
+export type Landing = LiveAnswer | StoredAnswer | undefined;
+
+/** One request following a flight. */
+export interface Follower {
+  /** Undefined: the leader's answer cannot be shared; the follower goes on its own. */
+  readonly answer: Promise<Landing>;
+  /** Done with the flight (answered, gone on its own, or its client left); once is enough. */
+  leave(): void;
 }
 
-interface OpenFlight extends Flight {
-  land(answer: StoredAnswer | undefined): void;
+interface OpenFlight {
+  readonly answer: Promise<Landing>;
+  /** The first landing counts: followers that went live keep their stream to its end. */
+  settle(landing: Landing): void;
   followers: number;
+  /** The leader wants to hear of its first follower (to share its stream live). */
+  followed: (() => void) | undefined;
 }
 
 export class Flights {
   readonly #open = new Map<string, OpenFlight>();
-  /** Requests waiting for a leader's answer now. */
+  /** Requests following a flight now: waiting for its answer, or getting its stream live. */
   waiting = 0;
 
-  /** The flight already running for `key`, or undefined after starting one (the caller leads it). */
-  join(key: string): Flight | undefined {
+  /** A follower of the flight running for `key`, or undefined after starting one (the caller leads it). */
+  join(key: string): Follower | undefined {
     const running = this.#open.get(key);
-    if (running) {
-      running.followers++;
-      this.waiting++;
-      return running;
+    if (!running) {
+      this.#open.set(key, newFlight());
+      return undefined;
     }
-    let land!: (answer: StoredAnswer | undefined) => void;
-    const answer = new Promise<StoredAnswer | undefined>((resolve) => {
-      land = resolve;
-    });
-    this.#open.set(key, { answer, land, followers: 0 });
-    return undefined;
+    running.followers++;
+    this.waiting++;
+    const followed = running.followed;
+    running.followed = undefined;
+    followed?.();
+    let left = false;
+    return {
+      answer: running.answer,
+      leave: () => {
+        if (left) return;
+        left = true;
+        running.followers--;
+        this.waiting--;
+      },
+    };
   }
 
-  /** The leader is done: its followers get the answer (or go on their own without one). */
+  /** Calls `then` once the flight for `key` has a follower: now, if it has one already. */
+  whenFollowed(key: string, then: () => void): void {
+    const flight = this.#open.get(key);
+    if (!flight) return;
+    if (flight.followers > 0) then();
+    else flight.followed = then;
+  }
+
+  /** The leader's stream goes out: its followers (and those that join while it runs) get it live. */
+  goLive(key: string, live: LiveAnswer): void {
+    this.#open.get(key)?.settle(live);
+  }
+
+  /** The leader is done: followers still waiting get the answer (or go on their own without one). */
   land(key: string, answer: StoredAnswer | undefined): void {
     const flight = this.#open.get(key);
     if (!flight) return;
     this.#open.delete(key);
-    this.waiting -= flight.followers;
-    flight.land(answer);
+    flight.settle(answer);
   }
 
   get size(): number {
     return this.#open.size;
   }
+}
+
+function newFlight(): OpenFlight {
+  let resolve!: (landing: Landing) => void;
+  const answer = new Promise<Landing>((r) => {
+    resolve = r;
+  });
+  let settled = false;
+  return {
+    answer,
+    settle(landing) {
+      if (settled) return;
+      settled = true;
+      resolve(landing);
+    },
+    followers: 0,
+    followed: undefined,
+  };
 }

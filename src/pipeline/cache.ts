@@ -1,18 +1,18 @@
-// Stage: answer a repeat from the response cache (or from an identical miss running now), before
-// it is estimated, limited or queued; a miss is recorded on its way out and kept if it may be.
+// Stage: answer a repeat from the response cache (or from an identical miss running now, its
+// stream live), before it is estimated, limited or queued; a miss is recorded on its way out and
+// kept if it may be.
 import { AnswerRecorder } from '../cache/answer-recorder.ts';
 import { cacheKeyOf, tenantOf } from '../cache/cache-key.ts';
-import {
-  type CacheDirectives,
-  directivesOf,
-  isCacheable,
-  upstreamForbidsStoring,
-} from '../cache/cache-policy.ts';
-import type { Flight } from '../cache/flights.ts';
-import { replay } from '../cache/replay.ts';
+import { type CacheDirectives, directivesOf, isCacheable } from '../cache/cache-policy.ts';
+import type { Follower, Landing } from '../cache/flights.ts';
+import { headMayBeKept, isStream, keptAnswer } from '../cache/kept-answer.ts';
+import { LiveAnswer } from '../cache/live-answer.ts';
+import { liveEndOf, liveHeadOf } from '../cache/live-leader.ts';
+import { replay, replayLive } from '../cache/replay.ts';
 import type { ResponseCache } from '../cache/response-cache.ts';
 import type { SemanticLookup, SemanticProbe } from '../cache/semantic/semantic-lookup.ts';
-import { REPLAYED_HEADERS, type StoredAnswer } from '../cache/stored-answer.ts';
+import type { StoredAnswer } from '../cache/stored-answer.ts';
+import type { Usage } from '../dialects/types.ts';
 import { ClientGone } from '../errors/client-gone.ts';
 import type { Logger } from '../log/logger.ts';
 import type { PriceBook } from '../spend/price-book.ts';
@@ -48,65 +48,68 @@ function withHeader(ctx: RequestContext, pair: readonly string[]): void {
 export function createCacheStage(deps: CacheStageDeps) {
   const { cache, clock } = deps;
 
-  function answer(ctx: RequestContext, stored: StoredAnswer, similarity?: number): void {
-    const t = cache.tally;
-    t.hits++;
+  function hit(ctx: RequestContext): void {
+    cache.tally.hits++;
     ctx.cacheResult = 'hit';
     // Nothing was reserved and nothing is spent; the tokens and the cost count as saved.
     ctx.spendSettled = true;
-    ctx.usage = stored.usage;
-    if (stored.usage) {
-      priceRequest(ctx, deps.prices);
-      ctx.savedUsd = ctx.costUsd;
-      ctx.costUsd = 0;
-      ctx.costUnknown = false;
-      t.savedInputTokens += stored.usage.inputTokens;
-      t.savedOutputTokens += stored.usage.outputTokens;
-      t.savedUsd += ctx.savedUsd ?? 0;
-    }
+  }
+
+  function saved(ctx: RequestContext, usage: Usage | undefined): void {
+    ctx.usage = usage;
+    if (!usage) return;
+    const t = cache.tally;
+    priceRequest(ctx, deps.prices);
+    ctx.savedUsd = ctx.costUsd;
+    ctx.costUsd = 0;
+    ctx.costUnknown = false;
+    t.savedInputTokens += usage.inputTokens;
+    t.savedOutputTokens += usage.outputTokens;
+    t.savedUsd += ctx.savedUsd ?? 0;
+  }
+
+  function answer(ctx: RequestContext, stored: StoredAnswer, similarity?: number): void {
+    hit(ctx);
+    saved(ctx, stored.usage);
     replay(ctx, stored, clock.now(), similarity);
   }
 
   /** A follower waits for the leader's answer, or leaves when its client does. */
-  function follow(ctx: RequestContext, flight: Flight): Promise<StoredAnswer | undefined> {
+  function follow(ctx: RequestContext, follower: Follower): Promise<Landing> {
     return new Promise((resolve, reject) => {
       ctx.cancel = () => reject(new ClientGone());
-      flight.answer.then((stored) => {
+      follower.answer.then((landing) => {
         ctx.cancel = undefined;
-        resolve(stored);
+        resolve(landing);
       });
     });
   }
 
-  function keptAnswer(
-    ctx: RequestContext,
-    recorder: AnswerRecorder,
-    d: CacheDirectives,
-  ): StoredAnswer | undefined {
-    if (!d.store || ctx.errorCode || ctx.upstreamBroke || ctx.clientGone || !ctx.res.writableFinished) return;
-    const headers = ctx.upstreamHeaders;
-    if (!headers || !deps.statuses.has(ctx.status) || upstreamForbidsStoring(headers)) return;
-    const body = recorder.body();
-    if (!body) return;
-    const ttl = d.maxAgeMs === undefined ? deps.ttlMs : Math.min(deps.ttlMs, d.maxAgeMs);
-    if (ttl <= 0) return;
-    const kept: string[] = [];
-    for (const name in headers) {
-      const value = headers[name];
-      if (typeof value === 'string' && REPLAYED_HEADERS.has(name)) kept.push(name, value);
+  /** A follower served the leader's stream live, to its end; false: it could not join. */
+  async function followLive(ctx: RequestContext, live: LiveAnswer): Promise<boolean> {
+    if (ctx.clientGone) throw new ClientGone();
+    const ended = replayLive(ctx, live, clock.now());
+    if (!ended) {
+      // Over before this follower got to run: its kept answer, if it was kept.
+      if (!live.kept) return false;
+      cache.tally.coalesced++;
+      answer(ctx, live.kept);
+      return true;
     }
-    const now = clock.now();
-    return {
-      status: ctx.status,
-      headers: kept,
-      body,
-      stream: ctx.stream || headers['content-type']?.toString().startsWith('text/event-stream') === true,
-      storedAt: now,
-      expiresAt: now + ttl,
-      upstream: ctx.target!.upstream.name,
-      model: ctx.model ?? '',
-      usage: ctx.usage,
-    };
+    hit(ctx);
+    cache.tally.coalesced++;
+    const end = await ended;
+    // The usage is known only now, before the request's log line is written.
+    if (end.kind === 'ended') saved(ctx, end.usage);
+    return true;
+  }
+
+  /** The leader's stream, shared live, once it goes out with a head that lets it be kept. */
+  function goLive(ctx: RequestContext, key: string, d: CacheDirectives, recorder: AnswerRecorder) {
+    if (!isStream(ctx) || !headMayBeKept(ctx, d, deps)) return undefined;
+    const live = new LiveAnswer(recorder, liveHeadOf(ctx, clock.now()), deps.maxEntryBytes);
+    cache.flights.goLive(key, live);
+    return live;
   }
 
   /** The miss goes on through the stages; what its client gets is recorded and kept at its end. */
@@ -120,10 +123,21 @@ export function createCacheStage(deps: CacheStageDeps) {
   ): void {
     const recorder = new AnswerRecorder(deps.maxEntryBytes, cache.recording);
     ctx.recorder = recorder;
+    let live: LiveAnswer | undefined;
+    // Only a followed leader watches its answer, and only until its first byte decides.
+    if (leads)
+      cache.flights.whenFollowed(key, () => {
+        if (ctx.headSent) live = goLive(ctx, key, d, recorder);
+        else
+          recorder.watch(() => {
+            recorder.watch(undefined);
+            live = goLive(ctx, key, d, recorder);
+          });
+      });
     ctx.res.once('close', () => {
       let stored: StoredAnswer | undefined;
       try {
-        stored = keptAnswer(ctx, recorder, d);
+        stored = keptAnswer(ctx, recorder, d, deps, clock.now());
         if (stored) {
           const put = cache.store.put(key, stored);
           if (put instanceof Promise) {
@@ -142,6 +156,7 @@ export function createCacheStage(deps: CacheStageDeps) {
       recorder.release();
       if (leads) cache.flights.land(key, stored);
       if (leadsShared) sharedDone(key);
+      live?.end(liveEndOf(ctx, recorder), stored);
     });
   }
 
@@ -191,16 +206,22 @@ export function createCacheStage(deps: CacheStageDeps) {
       answer(ctx, found);
       return;
     }
-    const flight = cache.flights.join(key);
-    if (flight) {
-      const landed = await follow(ctx, flight);
-      if (landed) {
-        cache.tally.coalesced++;
-        answer(ctx, landed);
-        return;
+    const follower = cache.flights.join(key);
+    if (follower) {
+      try {
+        const landed = await follow(ctx, follower);
+        if (landed instanceof LiveAnswer) {
+          if (await followLive(ctx, landed)) return;
+        } else if (landed) {
+          cache.tally.coalesced++;
+          answer(ctx, landed);
+          return;
+        }
+      } finally {
+        follower.leave();
       }
     }
-    const leads = flight === undefined;
+    const leads = follower === undefined;
     let probe: SemanticProbe | undefined;
     let leadsShared = false;
     try {
