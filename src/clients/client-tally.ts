@@ -7,6 +7,8 @@ import { ingressClaims, isIngressClaim } from './ingress-limits.ts';
 
 /** Clients listed at most. */
 const CLIENTS_LIMIT = 200;
+/** The least-recently-seen order is kept to this granularity (ms). */
+const TOUCH_MS = 1000;
 
 interface Seen {
   id: string;
@@ -16,6 +18,8 @@ interface Seen {
   rateLimited: number;
   overBudget: number;
   lastSeenMs: number;
+  /** Wall ms it was last moved to the newest end of the map. */
+  movedMs: number;
 }
 
 export interface ClientStats {
@@ -37,8 +41,15 @@ export class ClientTally {
     const client = ctx.client;
     if (!client) return;
     let seen = this.#seen.get(client.id);
-    if (seen) this.#seen.delete(client.id);
-    else {
+    if (seen) {
+      // Moved to the newest end at most once a second: the map's table is long-lived, and each
+      // delete-and-set on it makes a new one in the old generation (garbage only a full GC frees).
+      if (wallMs - seen.movedMs >= TOUCH_MS) {
+        seen.movedMs = wallMs;
+        this.#seen.delete(client.id);
+        this.#seen.set(client.id, seen);
+      }
+    } else {
       if (this.#seen.size >= CLIENTS_LIMIT) this.#seen.delete(this.#seen.keys().next().value!);
       seen = {
         id: client.id,
@@ -48,9 +59,10 @@ export class ClientTally {
         rateLimited: 0,
         overBudget: 0,
         lastSeenMs: 0,
+        movedMs: wallMs,
       };
+      this.#seen.set(client.id, seen);
     }
-    this.#seen.set(client.id, seen);
     seen.requests++;
     seen.limits = client.limits;
     seen.lastSeenMs = wallMs;

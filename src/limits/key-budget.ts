@@ -96,6 +96,8 @@ export class KeyBudget {
   readonly #clock: Clock;
   readonly #static = new Map<WindowKey, SlidingWindow>();
   readonly #live = new Map<WindowKey, LiveWindow>();
+  /** Every window's key, configured or reported, once each; made again when a window is first reported. */
+  #keys: readonly WindowKey[] | undefined;
   #seq = 0;
   #inFlight = 0;
   #answers = 0;
@@ -200,6 +202,7 @@ export class KeyBudget {
         live = new LiveWindow(WINDOW_MS[w.window]);
         live.countSent(reservedIn(reservation.cost, w.dimension, w.limit));
         this.#live.set(key, live);
+        this.#keys = undefined;
       }
       // Resets come as wall-clock instants; waits run on the monotonic clock, immune to clock jumps.
       const resetAt = w.resetAt === undefined ? undefined : now + (w.resetAt - wallNow);
@@ -341,8 +344,10 @@ export class KeyBudget {
     return fixed ? fixed.limit - fixed.used(now) : undefined;
   }
 
-  #windowKeys(): Set<WindowKey> {
-    return new Set([...this.#static.keys(), ...this.#live.keys()]);
+  // Read on every admission; windows are added only when first reported, so it is made rarely.
+  #windowKeys(): readonly WindowKey[] {
+    this.#keys ??= [...new Set([...this.#static.keys(), ...this.#live.keys()])];
+    return this.#keys;
   }
 
   #useLive(live: LiveWindow | undefined, now: number): boolean {

@@ -16,13 +16,13 @@ export interface LiveReport {
   resetAt?: number | undefined;
 }
 
-interface Sent {
-  amount: number;
-  at: number;
-}
+import { SentRing } from './sent-ring.ts';
 
-/** Unanswered sends tracked one by one, at most (answers normally keep this small). */
-const MAX_TRACKED = 10_000;
+/**
+ * Unanswered sends are tracked one by one over at most this many sequence numbers (answers
+ * normally keep it small); an older one still unanswered is forgotten, its amount still counted.
+ */
+const MAX_TRACKED = 16_384;
 
 export class LiveWindow {
   readonly windowMs: number;
@@ -30,7 +30,7 @@ export class LiveWindow {
   #remaining: number | undefined;
   #resetAt: number | undefined;
   #observedAt = Number.NEGATIVE_INFINITY;
-  readonly #unanswered = new Map<number, Sent>();
+  readonly #unanswered = new SentRing(MAX_TRACKED);
   /** Sum of the unanswered amounts (kept, not recounted: it is read on every admission). */
   #pending = 0;
   /** What this process sent since the window was last full: its own part, for a share of the limit. */
@@ -47,12 +47,11 @@ export class LiveWindow {
 
   record(seq: number, amount: number, at: number): void {
     if (amount === 0) return;
-    this.#unanswered.set(seq, { amount, at });
+    // When answers stopped carrying this window, the oldest may be forgotten: its amount stays
+    // counted until the window resets.
+    this.#unanswered.add(seq, amount, at);
     this.#pending += amount;
     this.#sentInWindow += amount;
-    // Only when answers stopped carrying this window: forget the oldest (its amount stays counted
-    // until the window resets).
-    if (this.#unanswered.size > MAX_TRACKED) this.#unanswered.delete(this.#unanswered.keys().next().value!);
   }
 
   /** A request sent before this window was known (the cold key's first) counts in it all the same. */
@@ -62,20 +61,17 @@ export class LiveWindow {
 
   /** A settled request's real amount replaces its reservation while the upstream has not reported it. */
   correct(seq: number, actual: number): void {
-    const entry = this.#unanswered.get(seq);
-    if (!entry) return;
+    const reserved = this.#unanswered.amountOf(seq);
+    if (reserved === undefined) return;
     const amount = Math.max(0, actual);
-    this.#pending += amount - entry.amount;
-    this.#sentInWindow = Math.max(0, this.#sentInWindow + amount - entry.amount);
-    entry.amount = amount;
+    this.#pending += amount - reserved;
+    this.#sentInWindow = Math.max(0, this.#sentInWindow + amount - reserved);
+    this.#unanswered.setAmount(seq, amount);
   }
 
   observe(seq: number, report: LiveReport, now: number, resetBufferMs: number): void {
-    const entry = this.#unanswered.get(seq);
-    if (entry) {
-      this.#pending -= entry.amount;
-      this.#unanswered.delete(seq);
-    }
+    const reserved = this.#unanswered.remove(seq);
+    if (reserved !== undefined) this.#pending -= reserved;
     if (report.limit !== undefined) this.limit = report.limit;
     // An answer about a window that already ended (a slow answer) says nothing about this one.
     if (report.resetAt !== undefined && report.resetAt <= now) return;
@@ -133,11 +129,7 @@ export class LiveWindow {
     if (this.#resetAt === undefined || now < this.#resetAt + resetBufferMs) return;
     // Full again; what was sent before the reset (less the skew buffer) counted in the old window.
     const boundary = this.#resetAt - resetBufferMs;
-    this.#pending = 0;
-    for (const [seq, s] of this.#unanswered) {
-      if (s.at < boundary) this.#unanswered.delete(seq);
-      else this.#pending += s.amount;
-    }
+    this.#pending = this.#unanswered.dropBefore(boundary);
     this.#sentInWindow = this.#pending;
     this.#remaining = this.limit;
     this.#resetAt = undefined;
