@@ -32,68 +32,81 @@ function boundary(text: string, from: number): number {
 /**
  * The part of an event still waiting is kept as pieces, and only where a boundary can be (its last
  * three characters and the new text) is searched: an event that arrives in many chunks costs its
- * length once, not once per chunk.
+ * length once, not once per chunk. A class, not an object literal with getters: V8 gives each such
+ * literal a hidden class of its own in the old generation, which holds the whole stream's state
+ * through every minor GC until a full one.
  */
-export function createSseSplitter(onEvent: (raw: string) => void): SseSplitter {
-  let pieces: string[] = [];
-  let held = 0;
+class Splitter implements SseSplitter {
+  readonly #onEvent: (raw: string) => void;
+  #pieces: string[] = [];
+  #held = 0;
   /** The last characters held (a separator may start in them). */
-  let tail = '';
-  const emitFrom = (text: string, start: number) => {
+  #tail = '';
+
+  constructor(onEvent: (raw: string) => void) {
+    this.#onEvent = onEvent;
+  }
+
+  get holding(): boolean {
+    return this.#held > 0;
+  }
+
+  get held(): number {
+    return this.#held;
+  }
+
+  push(text: string): void {
+    if (this.#held === 0) {
+      this.#hold(text, this.#emitFrom(text, 0));
+      return;
+    }
+    // Does the event held end in this text (its separator perhaps begun in the tail)?
+    const joined = this.#tail + text;
+    const first = boundary(joined, 0);
+    if (first === -1) {
+      this.#pieces.push(text);
+      this.#held += text.length;
+      this.#tail = joined.slice(-3);
+      return;
+    }
+    const end = first - this.#tail.length;
+    this.#pieces.push(text.slice(0, end));
+    const event = this.#pieces.join('');
+    this.#pieces = [];
+    this.#held = 0;
+    this.#tail = '';
+    this.#onEvent(event);
+    this.#hold(text, this.#emitFrom(text, end));
+  }
+
+  flush(): string {
+    const rest = this.#pieces.join('');
+    this.#pieces = [];
+    this.#held = 0;
+    this.#tail = '';
+    return rest;
+  }
+
+  #emitFrom(text: string, start: number): number {
     let from = start;
     for (let end = boundary(text, from); end !== -1; end = boundary(text, from)) {
-      onEvent(text.slice(from, end));
+      this.#onEvent(text.slice(from, end));
       from = end;
     }
     return from;
-  };
-  return {
-    get holding() {
-      return held > 0;
-    },
-    get held() {
-      return held;
-    },
-    push(text) {
-      if (held === 0) {
-        const rest = emitFrom(text, 0);
-        if (rest < text.length) {
-          pieces = [text.slice(rest)];
-          held = text.length - rest;
-          tail = text.slice(Math.max(rest, text.length - 3));
-        }
-        return;
-      }
-      // Does the event held end in this text (its separator perhaps begun in the tail)?
-      const joined = tail + text;
-      const first = boundary(joined, 0);
-      if (first === -1) {
-        pieces.push(text);
-        held += text.length;
-        tail = joined.slice(-3);
-        return;
-      }
-      const end = first - tail.length;
-      pieces.push(text.slice(0, end));
-      onEvent(pieces.join(''));
-      pieces = [];
-      held = 0;
-      tail = '';
-      const rest = emitFrom(text, end);
-      if (rest < text.length) {
-        pieces = [text.slice(rest)];
-        held = text.length - rest;
-        tail = text.slice(Math.max(rest, text.length - 3));
-      }
-    },
-    flush() {
-      const rest = pieces.join('');
-      pieces = [];
-      held = 0;
-      tail = '';
-      return rest;
-    },
-  };
+  }
+
+  /** Keeps what is left of `text` after `rest` (a partial event), if anything. */
+  #hold(text: string, rest: number): void {
+    if (rest >= text.length) return;
+    this.#pieces = [text.slice(rest)];
+    this.#held = text.length - rest;
+    this.#tail = text.slice(Math.max(rest, text.length - 3));
+  }
+}
+
+export function createSseSplitter(onEvent: (raw: string) => void): SseSplitter {
+  return new Splitter(onEvent);
 }
 
 export interface SseFields {

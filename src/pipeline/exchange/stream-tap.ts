@@ -9,7 +9,7 @@
 // marker the observers look for is ASCII, and kept text turns back into exactly the bytes that came.
 import type { StreamObserver } from '../../dialects/types.ts';
 import { hasObjectField } from '../../dialects/wire/json-peek.ts';
-import { createSseSplitter } from '../../dialects/wire/sse.ts';
+import { createSseSplitter, type SseSplitter } from '../../dialects/wire/sse.ts';
 
 const EMPTY_CHOICES = /"choices"\s*:\s*\[\s*\]/;
 
@@ -59,65 +59,89 @@ function closed(rest: string): string {
   return `${rest.slice(0, end)}\n\n`;
 }
 
+/**
+ * A class, not an object literal with getters: V8 gives each such literal a hidden class of its
+ * own in the old generation, which holds the stream's state through every minor GC until a full one.
+ */
+class Tap implements StreamTap {
+  readonly #observer: StreamObserver;
+  readonly #transform: EventTransform | undefined;
+  readonly #watch: ((raw: string) => void) | undefined;
+  readonly #splitter: SseSplitter;
+  #kept = '';
+  #changed = false;
+  #whole = false;
+  #malformed = 0;
+  #cut = false;
+  #sawData = false;
+
+  constructor(observer: StreamObserver, transform?: EventTransform, watch?: (raw: string) => void) {
+    this.#observer = observer;
+    this.#transform = transform;
+    this.#watch = watch;
+    this.#splitter = createSseSplitter((raw) => {
+      if (this.#take(raw)) return;
+      this.#malformed++;
+      this.#changed = true;
+    });
+  }
+
+  get passedWhole(): boolean {
+    return this.#whole;
+  }
+
+  get malformed(): number {
+    return this.#malformed;
+  }
+
+  get sawData(): boolean {
+    return this.#sawData;
+  }
+
+  get oversized(): boolean {
+    return this.#splitter.held > MAX_EVENT_CHARS;
+  }
+
+  get cut(): boolean {
+    return this.#cut;
+  }
+
+  push(text: string): string {
+    const heldBefore = this.#splitter.holding;
+    this.#kept = '';
+    this.#changed = false;
+    this.#splitter.push(text);
+    // Usually one chunk is whole events: then the chunk's own bytes can go on as they are.
+    this.#whole = !this.#changed && !heldBefore && !this.#splitter.holding;
+    return this.#kept;
+  }
+
+  end(): string {
+    const rest = this.#splitter.flush();
+    this.#kept = '';
+    if (rest.trim() === '') return '';
+    // A last event whose data is whole lacks only its blank line; anything else was cut off.
+    if (!rest.includes('data:') || !this.#take(closed(rest))) this.#cut = true;
+    return this.#kept;
+  }
+
+  #take(raw: string): boolean {
+    if (!this.#observer.event(raw)) return false;
+    if (!this.#sawData) this.#sawData = raw.includes('data:');
+    const out = this.#transform ? this.#transform(raw) : raw;
+    if (out !== raw) this.#changed = true;
+    if (out === '') return true;
+    this.#kept += out;
+    this.#watch?.(out);
+    return true;
+  }
+}
+
 /** `watch`: sees each event as the client gets it. */
 export function createStreamTap(
   observer: StreamObserver,
   transform?: EventTransform,
   watch?: (raw: string) => void,
 ): StreamTap {
-  let kept = '';
-  let changed = false;
-  let whole = false;
-  let malformed = 0;
-  let cut = false;
-  let sawData = false;
-  const take = (raw: string): boolean => {
-    if (!observer.event(raw)) return false;
-    if (!sawData) sawData = raw.includes('data:');
-    const out = transform ? transform(raw) : raw;
-    if (out !== raw) changed = true;
-    if (out === '') return true;
-    kept += out;
-    watch?.(out);
-    return true;
-  };
-  const splitter = createSseSplitter((raw) => {
-    if (take(raw)) return;
-    malformed++;
-    changed = true;
-  });
-  return {
-    get passedWhole() {
-      return whole;
-    },
-    get malformed() {
-      return malformed;
-    },
-    get sawData() {
-      return sawData;
-    },
-    get oversized() {
-      return splitter.held > MAX_EVENT_CHARS;
-    },
-    get cut() {
-      return cut;
-    },
-    push(text) {
-      const heldBefore = splitter.holding;
-      kept = '';
-      changed = false;
-      splitter.push(text);
-      // Usually one chunk is whole events: then the chunk's own bytes can go on as they are.
-      whole = !changed && !heldBefore && !splitter.holding;
-      return kept;
-    },
-    end() {
-      const rest = splitter.flush();
-      kept = '';
-      if (rest.trim() === '') return '';
-      // A last event whose data is whole lacks only its blank line; anything else was cut off.
-      if (!rest.includes('data:') || !take(closed(rest))) cut = true;
-      return kept;
-    },
-  };
+  return new Tap(observer, transform, watch);
 }
