@@ -44,7 +44,7 @@ export class ClientTally {
     if (seen) {
       // Moved to the newest end at most once a second: the map's table is long-lived, and each
       // delete-and-set on it makes a new one in the old generation (garbage only a full GC frees).
-      if (wallMs - seen.movedMs >= TOUCH_MS) {
+      if (wallMs - seen.movedMs >= TOUCH_MS || wallMs < seen.movedMs) {
         seen.movedMs = wallMs;
         this.#seen.delete(client.id);
         this.#seen.set(client.id, seen);

@@ -116,3 +116,16 @@ describe('LiveWindow', () => {
     assert.ok(w.waitFor(1, 1, BUF, 1 / 3) > 0, 'a third of 3 is the one already sent');
   });
 });
+
+test('a long request among many short ones is counted out when it is answered, however late', () => {
+  const w = new LiveWindow(60_000);
+  w.observe(0, { limit: 1_000_000, remaining: 1_000_000, resetAt: 60_000 }, 0, BUF);
+  w.record(1, 5000, 1);
+  for (let seq = 2; seq < 20_002; seq++) {
+    w.record(seq, 1, 1);
+    w.observe(seq, { limit: 1_000_000, remaining: 1_000_000, resetAt: 60_000 }, 1, BUF);
+  }
+  assert.equal(w.available(2, BUF), 1_000_000 - 5000, 'the long one still counted while out');
+  w.observe(1, { limit: 1_000_000, remaining: 1_000_000, resetAt: 60_000 }, 2, BUF);
+  assert.equal(w.available(2, BUF), 1_000_000, 'answered: counted out');
+});

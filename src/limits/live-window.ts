@@ -18,11 +18,10 @@ export interface LiveReport {
 
 import { SentRing } from './sent-ring.ts';
 
-/**
- * Unanswered sends are tracked one by one over at most this many sequence numbers (answers
- * normally keep it small); an older one still unanswered is forgotten, its amount still counted.
- */
-const MAX_TRACKED = 16_384;
+/** Unanswered sends tracked one by one, at most (answers normally keep this small). */
+const MAX_TRACKED = 10_000;
+/** The sequence numbers the ring's arrays cover; older unanswered sends are kept aside. */
+const RING_SPAN = 16_384;
 
 export class LiveWindow {
   readonly windowMs: number;
@@ -30,7 +29,7 @@ export class LiveWindow {
   #remaining: number | undefined;
   #resetAt: number | undefined;
   #observedAt = Number.NEGATIVE_INFINITY;
-  readonly #unanswered = new SentRing(MAX_TRACKED);
+  readonly #unanswered = new SentRing(RING_SPAN, MAX_TRACKED);
   /** Sum of the unanswered amounts (kept, not recounted: it is read on every admission). */
   #pending = 0;
   /** What this process sent since the window was last full: its own part, for a share of the limit. */
@@ -47,8 +46,8 @@ export class LiveWindow {
 
   record(seq: number, amount: number, at: number): void {
     if (amount === 0) return;
-    // When answers stopped carrying this window, the oldest may be forgotten: its amount stays
-    // counted until the window resets.
+    // Only when answers stopped carrying this window: past MAX_TRACKED the oldest is forgotten
+    // (its amount stays counted until the window resets).
     this.#unanswered.add(seq, amount, at);
     this.#pending += amount;
     this.#sentInWindow += amount;

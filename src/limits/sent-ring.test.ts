@@ -1,4 +1,5 @@
-// SentRing against a Map of the same sends: answers in any order, growth, the span bound, drops.
+// SentRing against a Map of the same sends: answers in any order, growth, sends older than the
+// span kept aside (and forgotten only past their own bound), drops.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SentRing } from './sent-ring.ts';
@@ -13,7 +14,7 @@ function seeded(seed: number): () => number {
 }
 
 test('answers out of order, amounts corrected, and the ring grows without losing a send', () => {
-  const ring = new SentRing(16_384, 4);
+  const ring = new SentRing(16_384, 10_000, 4);
   for (let seq = 0; seq < 10; seq++) ring.add(seq, seq * 10, seq);
   assert.equal(ring.size, 10);
   assert.equal(ring.remove(3), 30);
@@ -28,22 +29,33 @@ test('answers out of order, amounts corrected, and the ring grows without losing
   assert.equal(ring.size, 198);
 });
 
-test('past the widest span the oldest unanswered sends are forgotten', () => {
-  const ring = new SentRing(8, 2);
+test('a send older than the span is kept aside and answered as before; past that bound it is forgotten', () => {
+  const ring = new SentRing(8, 2, 2);
   ring.add(1, 5, 0);
-  ring.add(2, 5, 0);
+  ring.add(2, 6, 0);
   ring.remove(2);
-  ring.add(9, 5, 0);
-  assert.equal(ring.amountOf(1), undefined, '1 is more than 8 numbers behind 9');
-  assert.equal(ring.amountOf(9), 5);
+  ring.add(9, 7, 0);
+  assert.equal(ring.amountOf(1), 5, '1 is more than 8 numbers behind 9: kept aside');
+  ring.setAmount(1, 4);
+  assert.equal(ring.size, 2);
+  assert.equal(ring.remove(1), 4, 'answered from aside, with its corrected amount');
   assert.equal(ring.size, 1);
-  ring.remove(9);
+  ring.add(20, 1, 0);
+  ring.add(30, 1, 0);
+  ring.add(40, 1, 0);
+  assert.equal(ring.amountOf(9), undefined, 'aside holds 2 at most: the oldest is forgotten');
+  assert.deepEqual(
+    [20, 30, 40].map((s) => ring.amountOf(s)),
+    [1, 1, 1],
+  );
+  for (const s of [20, 30, 40]) ring.remove(s);
+  assert.equal(ring.size, 0);
   ring.add(100, 1, 0);
   assert.equal(ring.size, 1, 'an empty ring starts over anywhere');
 });
 
 test('dropBefore lets go of older sends and sums the rest', () => {
-  const ring = new SentRing(1024);
+  const ring = new SentRing(1024, 10);
   ring.add(1, 2, 100);
   ring.add(2, 3, 200);
   ring.add(4, 4, 300);
@@ -56,7 +68,7 @@ test('dropBefore lets go of older sends and sums the rest', () => {
 
 test('random sends and answers agree with a Map of the same', () => {
   const random = seeded(42);
-  const ring = new SentRing(16_384, 2);
+  const ring = new SentRing(16_384, 10_000, 2);
   const model = new Map<number, number>();
   let seq = 0;
   for (let step = 0; step < 20_000; step++) {

@@ -1,7 +1,9 @@
 // The sends a window has not heard answered yet, by sequence number: typed arrays indexed by the
 // number modulo a power-of-two capacity. Not a Map: a long-lived Map with an entry set and deleted
 // on every request makes a new hash table in the old generation each time it fills with deleted
-// entries, garbage that only a full GC frees. Here a send costs three array writes.
+// entries, garbage that only a full GC frees. Here a send costs three array writes. A send still
+// unanswered when the numbers have moved a whole span past it (a long request among many short
+// ones) moves to a small map, bounded by count, where it is answered as before.
 
 /** A slot holding no number (numbers are at least 0). */
 const EMPTY = -1;
@@ -16,10 +18,17 @@ export class SentRing {
   #newest = 0;
   #size = 0;
   readonly #maxSpan: number;
+  /** Sends older than the span, still unanswered; at most `#maxOverflow`, the oldest forgotten. */
+  readonly #overflow = new Map<number, { amount: number; at: number }>();
+  readonly #maxOverflow: number;
 
-  /** `maxSpan`: the widest range of numbers held; older ones are forgotten to make room. */
-  constructor(maxSpan: number, initial = 64) {
+  /**
+   * `maxSpan`: the widest range of numbers the arrays cover; `maxOverflow`: how many sends older
+   * than that are kept, past which the oldest is forgotten (its amount stays counted by the caller).
+   */
+  constructor(maxSpan: number, maxOverflow: number, initial = 64) {
     this.#maxSpan = maxSpan;
+    this.#maxOverflow = maxOverflow;
     this.#seqs = new Float64Array(initial).fill(EMPTY);
     this.#amounts = new Float64Array(initial);
     this.#ats = new Float64Array(initial);
@@ -27,7 +36,7 @@ export class SentRing {
   }
 
   get size(): number {
-    return this.#size;
+    return this.#size + this.#overflow.size;
   }
 
   /** Holds `seq` (at least 0, above every number added before); may forget the oldest held. */
@@ -36,8 +45,7 @@ export class SentRing {
     while (seq - this.#oldest > this.#mask) {
       if (this.#mask + 1 < this.#maxSpan) this.#grow();
       else {
-        // Full span: the oldest is forgotten (its amount stays counted by the caller).
-        this.remove(this.#oldest);
+        this.#spill(this.#oldest);
         if (this.#size === 0) this.#oldest = seq;
       }
     }
@@ -51,18 +59,28 @@ export class SentRing {
 
   amountOf(seq: number): number | undefined {
     const slot = seq & this.#mask;
-    return this.#seqs[slot] === seq ? this.#amounts[slot] : undefined;
+    if (this.#seqs[slot] === seq && seq >= 0) return this.#amounts[slot];
+    return this.#overflow.size === 0 ? undefined : this.#overflow.get(seq)?.amount;
   }
 
   setAmount(seq: number, amount: number): void {
     const slot = seq & this.#mask;
-    if (this.#seqs[slot] === seq) this.#amounts[slot] = amount;
+    if (this.#seqs[slot] === seq && seq >= 0) this.#amounts[slot] = amount;
+    else if (this.#overflow.size > 0) {
+      const old = this.#overflow.get(seq);
+      if (old) old.amount = amount;
+    }
   }
 
   /** Lets go of `seq`; its amount, or undefined when it was not held. */
   remove(seq: number): number | undefined {
     const slot = seq & this.#mask;
-    if (this.#seqs[slot] !== seq) return undefined;
+    if (this.#seqs[slot] !== seq || seq < 0) {
+      if (this.#overflow.size === 0) return undefined;
+      const old = this.#overflow.get(seq);
+      if (old) this.#overflow.delete(seq);
+      return old?.amount;
+    }
     this.#seqs[slot] = EMPTY;
     this.#size--;
     if (seq === this.#oldest) this.#advance();
@@ -72,6 +90,10 @@ export class SentRing {
   /** Lets go of the sends made before `at`; the sum of the amounts still held. */
   dropBefore(at: number): number {
     let sum = 0;
+    for (const [seq, old] of this.#overflow) {
+      if (old.at < at) this.#overflow.delete(seq);
+      else sum += old.amount;
+    }
     for (let seq = this.#oldest; this.#size > 0 && seq <= this.#newest; seq++) {
       const slot = seq & this.#mask;
       if (this.#seqs[slot] !== seq) continue;
@@ -79,6 +101,16 @@ export class SentRing {
       else sum += this.#amounts[slot]!;
     }
     return sum;
+  }
+
+  /** Moves the send `seq` (held in the arrays) out to the overflow map. */
+  #spill(seq: number): void {
+    const slot = seq & this.#mask;
+    const amount = this.#amounts[slot]!;
+    const at = this.#ats[slot]!;
+    this.remove(seq);
+    this.#overflow.set(seq, { amount, at });
+    if (this.#overflow.size > this.#maxOverflow) this.#overflow.delete(this.#overflow.keys().next().value!);
   }
 
   /** Moves the oldest mark to the next number held (past the holes answers left). */
