@@ -128,6 +128,22 @@ describe('LiveAnswer', () => {
     assert.equal(live.followers, 1);
   });
 
+  test('a late joiner is not cut off for the bytes so far it was given on joining', () => {
+    const { recorder, live } = setup(1000, 10);
+    const early = new FakeFollower();
+    live.join(early);
+    recorder.data('0123456789');
+    recorder.data('abcdefghij');
+    const late = new FakeFollower();
+    late.res.room = 0;
+    live.join(late);
+    recorder.data('12345');
+    assert.equal(late.res.destroyed, false, 'within the bound past what it joined with');
+    recorder.data('678901');
+    assert.equal(late.res.destroyed, true, 'past it: cut off');
+    assert.equal(early.text(), '0123456789abcdefghij12345678901');
+  });
+
   test('nothing is done per chunk without followers: the recorder is watched only while one follows', () => {
     const { recorder, live } = setup();
     const watched: boolean[] = [];

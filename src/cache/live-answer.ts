@@ -44,9 +44,13 @@ export interface LiveFollower {
 export class LiveAnswer {
   readonly head: LiveHead;
   readonly #recorder: AnswerRecorder;
-  /** A follower whose socket holds more than this, unsent, is cut off rather than buffered for. */
+  /**
+   * A follower whose socket holds more than this unsent, beyond the bytes so far it got on joining,
+   * is cut off rather than buffered for.
+   */
   readonly #maxBuffered: number;
-  readonly #followers = new Set<LiveFollower>();
+  /** Each follower and the most its socket may hold unsent. */
+  readonly #followers = new Map<LiveFollower, number>();
   #end: LiveEnd | undefined;
   #kept: StoredAnswer | undefined;
 
@@ -79,7 +83,8 @@ export class LiveAnswer {
     follower.joined();
     // At most what the recorder holds, so the socket's backlog is bounded by the same bound.
     for (const chunk of sofar) follower.res.write(chunk);
-    this.#followers.add(follower);
+    // A late joiner starts with up to a whole recorded answer unsent: that much is not its fault.
+    this.#followers.set(follower, follower.res.writableLength + this.#maxBuffered);
     if (this.#followers.size === 1) this.#recorder.watch(this.#forward);
     return true;
   }
@@ -95,16 +100,16 @@ export class LiveAnswer {
     this.#end = end;
     this.#kept = kept;
     this.#recorder.watch(undefined);
-    const followers = [...this.#followers];
+    const followers = [...this.#followers.keys()];
     this.#followers.clear();
     for (const follower of followers) follower.ended(end);
   }
 
   // Goes on past the recorder's bound: a follower streaming already gets the whole answer.
   readonly #forward = (bytes: Buffer): void => {
-    for (const follower of this.#followers) {
+    for (const [follower, most] of this.#followers) {
       const res = follower.res;
-      if (!res.write(bytes) && res.writableLength > this.#maxBuffered) {
+      if (!res.write(bytes) && res.writableLength > most) {
         // A follower that does not read must not make the gateway hold the stream for it.
         this.leave(follower);
         res.destroy();
