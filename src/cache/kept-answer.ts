@@ -1,5 +1,6 @@
 // Which cacheable misses' answers are kept (and so may be shared with identical requests), judged
 // on their head as it goes out and on how they ended, and the answer as it is kept.
+import { isEventStream } from '../dialects/wire/content-type.ts';
 import type { RequestContext } from '../pipeline/context.ts';
 import type { AnswerRecorder } from './answer-recorder.ts';
 import { type CacheDirectives, upstreamForbidsStoring } from './cache-policy.ts';
@@ -27,9 +28,8 @@ export function headMayBeKept(ctx: RequestContext, d: CacheDirectives, rules: Ke
 
 /** The answer goes out as a stream (replayed without a length). */
 export function isStream(ctx: RequestContext): boolean {
-  return (
-    ctx.stream || ctx.upstreamHeaders?.['content-type']?.toString().startsWith('text/event-stream') === true
-  );
+  const type = ctx.upstreamHeaders?.['content-type'];
+  return ctx.stream || (type !== undefined && isEventStream(type.toString()));
 }
 
 /** The upstream headers a replay repeats, as flat name/value pairs. */

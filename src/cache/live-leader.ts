@@ -1,5 +1,6 @@
 // The leader's side of a stream shared live: what its followers' heads repeat of its own, and how
 // its answer ended for them, read off its request once the answer has started or is over.
+import { isEventStream } from '../dialects/wire/content-type.ts';
 import { wireOf } from '../dialects/wire/wire-of.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
 import type { RequestContext } from '../pipeline/context.ts';
@@ -11,7 +12,9 @@ import type { LiveEnd, LiveHead } from './live-answer.ts';
 export function liveHeadOf(ctx: RequestContext, now: number): LiveHead {
   const headers = ctx.upstreamHeaders!;
   const upstream = ctx.target!.upstream;
-  const events = headers['content-type']?.toString().startsWith('text/event-stream') === true;
+  const type = headers['content-type'];
+  // Read as the relay reads it, so the followers end as the leader's stream does.
+  const events = typeof type === 'string' && isEventStream(type);
   return {
     status: ctx.status,
     headers: replayedHeaders(headers),

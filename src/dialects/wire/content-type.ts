@@ -6,3 +6,8 @@ export function isJsonDocument(contentType: string): boolean {
   const type = (semi === -1 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
   return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
 }
+
+/** A stream of server-sent events (`text/event-stream`). */
+export function isEventStream(contentType: string): boolean {
+  return contentType.startsWith('text/event-stream');
+}

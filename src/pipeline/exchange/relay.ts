@@ -5,7 +5,7 @@
 // for the caller to judge; so is a stream that fails before its first byte.
 import type { Dispatcher } from 'undici';
 import type { HeaderBag, RateLimitReading, StreamObserver } from '../../dialects/types.ts';
-import { isJsonDocument } from '../../dialects/wire/content-type.ts';
+import { isEventStream, isJsonDocument } from '../../dialects/wire/content-type.ts';
 import { lastObjectFieldIn } from '../../dialects/wire/json-peek.ts';
 import { usageWireOf, type Wire, wireOf } from '../../dialects/wire/wire-of.ts';
 import { ClientGone } from '../../errors/client-gone.ts';
@@ -127,12 +127,12 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
     const type = headers['content-type'];
     const contentType = typeof type === 'string' ? type : '';
     // A continuation (stream rescue) that is not a stream cannot go into the client's: held back.
-    const continuing = ctx.headSent && (statusCode >= 300 || !contentType.startsWith('text/event-stream'));
+    const continuing = ctx.headSent && (statusCode >= 300 || !isEventStream(contentType));
     if ((this.#o.retryable && heldBack(ctx, statusCode)) || continuing) {
       this.#mode = 'refused';
     } else if (ctx.req.method === 'HEAD' || statusCode === 204 || statusCode === 304) {
       this.#writeHead(false);
-    } else if (contentType.startsWith('text/event-stream')) {
+    } else if (isEventStream(contentType)) {
       const wire = ctx.kind === 'api' ? wireOf(ctx.path, ctx.target!.upstream.dialect.family) : undefined;
       if (wire?.marked) {
         this.#wire = wire;
